@@ -1,0 +1,30 @@
+# dealflow — the two commands a new user needs are `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+export GOFLAGS ?= -buildvcs=false
+TOOLS := tools/node_modules/.stamp
+
+.PHONY: run test tools vet fmt-check build bench clean
+run: bin/dealflow
+	./bin/dealflow validate examples/org.yaml
+
+bin/dealflow: $(shell find . -name '*.go' -not -path './infra/*' -not -path './tools/*') go.mod go.sum
+	$(GO) build -o bin/dealflow ./cmd/dealflow
+
+# tools installs the Node packages the tests use (dynalite, asl-validator) into tools/node_modules.
+tools: $(TOOLS)
+$(TOOLS): tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: tools fmt-check vet
+	DEALFLOW_TOOLS=$(CURDIR)/tools/node_modules/.bin $(GO) test -count=1 -timeout 20m ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^infra/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+clean:
+	rm -rf bin tools/node_modules
