@@ -1,0 +1,201 @@
+package routing
+
+import (
+	"context"
+	"math"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dealflow/dealflow/shared/domain"
+)
+
+type memCounters struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+func (c *memCounters) IncrementCounter(_ context.Context, k string, d int64) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]int64{}
+	}
+	c.m[k] += d
+	return c.m[k], nil
+}
+
+func (c *memCounters) GetCounters(_ context.Context, keys ...string) (map[string]int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]int64{}
+	for _, k := range keys {
+		out[k] = c.m[k]
+	}
+	return out, nil
+}
+
+func date(s string) domain.CalendarDate {
+	d, err := domain.ParseCalendarDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func testOrg() *domain.Org {
+	rep := func(id, name string) domain.Rep {
+		return domain.Rep{ID: id, Name: name, Active: true, Timezone: "Europe/Berlin", Role: domain.RoleAE}
+	}
+	anna := rep("anna", "Anna")
+	anna.OutOfOffice = []domain.Absence{{From: date("2026-11-20"), To: date("2026-12-01")}}
+	return &domain.Org{
+		Settings: domain.OrgSettings{Timezone: "Europe/Berlin"},
+		Segments: []domain.Segment{{ID: "smb", MinEmployees: 1, MaxEmployees: 199}, {ID: "enterprise", MinEmployees: 1000}},
+		Reps:     []domain.Rep{anna, rep("ben", "Ben"), rep("cara", "Cara"), rep("dan", "Dan"), rep("eve", "Eve")},
+		Territories: []domain.Territory{
+			{ID: "dach-ent", Countries: []string{"DE", "AT", "CH"}, Segments: []string{"enterprise"}},
+			{ID: "us-ny", Countries: []string{"US"}, Regions: []string{"US-NY"}},
+		},
+		Routing: domain.Routing{
+			Rules: []domain.RoutingRule{
+				{ID: "sticky", Match: domain.RoutingMatch{ExistingAccount: true}, Action: domain.RoutingAction{AccountOwner: true}},
+				{ID: "dach-enterprise", Match: domain.RoutingMatch{Territories: []string{"dach-ent"}}, Action: domain.RoutingAction{Pool: "dach-ae"}},
+				{ID: "ny", Match: domain.RoutingMatch{Territories: []string{"us-ny"}}, Action: domain.RoutingAction{Rep: "eve"}},
+				{ID: "everyone", Action: domain.RoutingAction{Pool: "weighted"}},
+			},
+			Pools: []domain.Pool{
+				{ID: "dach-ae", SkipOutOfOffice: true, Members: []domain.PoolMember{{Rep: "anna", Weight: 1}, {Rep: "ben", Weight: 2, DailyCap: 5}, {Rep: "cara", Weight: 1, DailyCap: 1}}},
+				{ID: "weighted", SkipOutOfOffice: true, Members: []domain.PoolMember{{Rep: "ben", Weight: 1}, {Rep: "cara", Weight: 2}, {Rep: "dan", Weight: 3}}},
+			},
+			Fallback: domain.RoutingFallback{Queue: "inbox"},
+		},
+	}
+}
+
+var now = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+func TestWeightedRoundRobinStaysWithinOneOfTheExactShare(t *testing.T) {
+	r := &Router{Org: testOrg(), Counters: &memCounters{}}
+	got := map[string]int{}
+	const n = 1000
+	for i := 0; i < n; i++ {
+		d, err := r.Route(context.Background(), domain.RouteLead, Subject{Lead: domain.Lead{Country: "FR"}}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[d.OwnerID]++
+		// The invariant holds after every assignment, not just at the end.
+		for rep, w := range map[string]float64{"ben": 1, "cara": 2, "dan": 3} {
+			exact := float64(i+1) * w / 6
+			if math.Abs(float64(got[rep])-exact) > 1 {
+				t.Fatalf("after %d leads %s has %d, exact share %.2f", i+1, rep, got[rep], exact)
+			}
+		}
+	}
+	if got["ben"]+got["cara"]+got["dan"] != n {
+		t.Fatalf("assignments = %v", got)
+	}
+}
+
+func TestPoolSkipsOutOfOfficeAndCapsThenFallsBack(t *testing.T) {
+	r := &Router{Org: testOrg(), Counters: &memCounters{}}
+	lead := domain.Lead{Country: "DE", Employees: 5000}
+	var owners []string
+	var last Decision
+	for i := 0; i < 7; i++ {
+		d, err := r.Route(context.Background(), domain.RouteLead, Subject{Lead: lead}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		owners = append(owners, d.OwnerID)
+		last = d
+	}
+	// Anna is away; Ben (weight 2, cap 5) and Cara (weight 1, cap 1) share until both caps are hit;
+	// the 7th lead falls through to the next matching rule (the weighted pool).
+	want := []string{"ben", "ben", "cara", "ben", "ben", "ben"} // ties go to the higher weight
+	for i, w := range want {
+		if owners[i] != w {
+			t.Fatalf("owners = %v, want prefix %v", owners, want)
+		}
+	}
+	if last.Rule != "everyone" {
+		t.Fatalf("7th lead rule = %s, want everyone", last.Rule)
+	}
+	wantText := "rule dach-enterprise → pool dach-ae; skipped Anna (out of office until 2026-12-01); skipped Ben (daily cap 5 reached); skipped Cara (daily cap 1 reached); rule everyone → pool weighted; Dan has 1 today at weight 3"
+	if last.Explanation != wantText {
+		t.Fatalf("explanation =\n %s\nwant\n %s", last.Explanation, wantText)
+	}
+}
+
+func TestStickyAccountOwnerAndTerritoriesAndFallback(t *testing.T) {
+	org := testOrg()
+	org.Routing.Rules = org.Routing.Rules[:3] // no catch-all pool
+	r := &Router{Org: org, Counters: &memCounters{}}
+	cases := []struct {
+		name      string
+		s         Subject
+		owner     string
+		queue     string
+		rule      string
+		wantWords string
+	}{
+		{"account owner wins", Subject{Lead: domain.Lead{Country: "DE", Employees: 5000}, AccountOwner: "dan"}, "dan", "", "sticky", "rule sticky → account owner Dan (sticky)"},
+		{"away owner falls through", Subject{Lead: domain.Lead{Country: "US", Region: "NY"}, AccountOwner: "anna"}, "eve", "", "ny", "rule sticky: account owner Anna is out of office until 2026-12-01; rule ny → Eve"},
+		{"region outside territory", Subject{Lead: domain.Lead{Country: "US", Region: "US-CA"}}, "", "inbox", "fallback", "no rule assigned it → fallback queue inbox"},
+		{"smb not enterprise", Subject{Lead: domain.Lead{Country: "AT", Employees: 50}}, "", "inbox", "fallback", "no rule assigned it → fallback queue inbox"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := r.Route(context.Background(), domain.RouteLead, tc.s, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.OwnerID != tc.owner || d.Queue != tc.queue || d.Rule != tc.rule || d.Explanation != tc.wantWords {
+				t.Fatalf("decision = %+v", d)
+			}
+		})
+	}
+}
+
+func TestCapsAreExactUnderConcurrentLeadsAndCreditBackFreesThem(t *testing.T) {
+	org := testOrg()
+	org.Routing.Rules = org.Routing.Rules[1:2] // dach-enterprise only
+	c := &memCounters{}
+	r := &Router{Org: org, Counters: c}
+	lead := domain.Lead{Country: "CH", Employees: 1200}
+	var mu sync.Mutex
+	got := map[string]int{}
+	var decisions []Decision
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d, err := r.Route(context.Background(), domain.RouteLead, Subject{Lead: lead}, now)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			got[d.OwnerID+d.Queue]++
+			decisions = append(decisions, d)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if got["ben"] != 5 || got["cara"] != 1 || got["inbox"] != 44 {
+		t.Fatalf("assignments = %v, want ben 5, cara 1, inbox 44", got)
+	}
+	for _, d := range decisions {
+		if d.OwnerID == "cara" {
+			if err := r.CreditBack(context.Background(), d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	d, _ := r.Route(context.Background(), domain.RouteLead, Subject{Lead: lead}, now, "ben")
+	if d.OwnerID != "cara" {
+		t.Fatalf("after credit back and excluding ben: %+v", d)
+	}
+}
