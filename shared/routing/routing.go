@@ -181,6 +181,16 @@ func (r *Router) fromPool(ctx context.Context, pool *domain.Pool, now time.Time,
 			skipped = append(skipped, fmt.Sprintf("skipped %s (%s)", rep.Name, strings.TrimPrefix(reason, "is ")))
 			continue
 		}
+		// Caps already reached are skipped up front (in pool order, for a readable explanation);
+		// the increment below still guards against a concurrent lead taking the last slot.
+		if m.DailyCap > 0 && c.day >= int64(m.DailyCap) {
+			skipped = append(skipped, fmt.Sprintf("skipped %s (daily cap %d reached)", rep.Name, m.DailyCap))
+			continue
+		}
+		if m.MonthlyCap > 0 && c.month >= int64(m.MonthlyCap) {
+			skipped = append(skipped, fmt.Sprintf("skipped %s (monthly cap %d reached)", rep.Name, m.MonthlyCap))
+			continue
+		}
 		cands = append(cands, c)
 	}
 	// Lowest (count+1)/weight first; ties go to the higher weight, then pool order (stable).
