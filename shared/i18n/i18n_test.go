@@ -1,0 +1,45 @@
+package i18n
+
+import (
+	"testing"
+	"time"
+)
+
+func TestCatalogComplete(t *testing.T) {
+	for key := range catalog[English] {
+		if _, ok := catalog[German][key]; !ok {
+			t.Errorf("de-DE lacks %q", key)
+		}
+	}
+	for key := range catalog[German] {
+		if _, ok := catalog[English][key]; !ok {
+			t.Errorf("en-US lacks %q", key)
+		}
+	}
+}
+
+func TestFormatsFollowTheLocale(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	ny, _ := time.LoadLocation("America/New_York")
+	mon := time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC)
+	tests := []struct{ name, got, want string }{
+		{"money en", Money("en-US", 123456, "EUR"), "€1,234.56"},
+		{"money de", Money("de-DE", 123456, "EUR"), "1.234,56\u00a0€"},
+		{"money negative usd", Money("en-US", -5, "USD"), "-$0.05"},
+		{"money chf en", Money("en-US", 100000, "CHF"), "CHF\u00a01,000.00"},
+		{"number de", Number("de", 1234567), "1.234.567"},
+		{"date en", Date("en-US", mon, ny), "Mon, Nov 30"},
+		{"date de", Date("de-DE", mon, berlin), "Mo., 30. Nov."},
+		{"datetime en NY", DateTime("en-US", mon, ny), "Mon, Nov 30, 3:05 AM EST"},
+		{"datetime de Berlin", DateTime("de-DE", mon, berlin), "Mo., 30. Nov., 09:05 CET"},
+		{"fallback key", T("fr-FR", "grade.sql"), "SQL"},
+		{"german message", T("de-AT", "lead.assigned.greeting", "Jana"), "Hallo Jana,"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Fatalf("got %q, want %q", tc.got, tc.want)
+			}
+		})
+	}
+}
