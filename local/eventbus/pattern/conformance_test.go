@@ -1,0 +1,111 @@
+package pattern_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/dealflow/dealflow/local/eventbus/pattern"
+)
+
+// conformanceCase is one line of eventbridge/cases.jsonl (format: ../shared/conformance/ORACLES.md).
+type conformanceCase struct {
+	Name    string          `json:"name"`
+	Pattern json.RawMessage `json:"pattern"`
+	Event   json.RawMessage `json:"event"`
+	Match   bool            `json:"match"`
+	Invalid bool            `json:"invalid"`
+	Note    string          `json:"note"`
+}
+
+// conformanceFile finds eventbridge/cases.jsonl: $DEALFLOW_CONFORMANCE_DIR if set, else
+// ../shared/conformance beside the module root.
+func conformanceFile(t *testing.T) string {
+	t.Helper()
+	var dirs []string
+	if d := os.Getenv("DEALFLOW_CONFORMANCE_DIR"); d != "" {
+		dirs = append(dirs, filepath.Join(d, "eventbridge"), d)
+	} else {
+		wd, err := os.Getwd()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for d := wd; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				dirs = append(dirs, filepath.Join(d, "..", "shared", "conformance", "eventbridge"))
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	for _, d := range dirs {
+		f := filepath.Join(d, "cases.jsonl")
+		if _, err := os.Stat(f); err == nil {
+			return f
+		}
+	}
+	t.Skipf("EventBridge conformance cases not found (looked in %v); set DEALFLOW_CONFORMANCE_DIR", dirs)
+	return ""
+}
+
+func loadCases(t *testing.T) []conformanceCase {
+	t.Helper()
+	raw, err := os.ReadFile(conformanceFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []conformanceCase
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for n := 1; sc.Scan(); n++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var c conformanceCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("cases.jsonl line %d: %v", n, err)
+		}
+		cases = append(cases, c)
+	}
+	if len(cases) == 0 {
+		t.Fatal("cases.jsonl holds no cases")
+	}
+	return cases
+}
+
+func TestConformance(t *testing.T) {
+	cases := loadCases(t)
+	passed := 0
+	for _, c := range cases {
+		ok := t.Run(c.Name, func(t *testing.T) {
+			p, err := pattern.Compile(c.Pattern)
+			if c.Invalid {
+				var ipe *pattern.InvalidPatternError
+				if !errors.As(err, &ipe) {
+					t.Fatalf("pattern %s: want InvalidPatternError, got %v (note: %s)", c.Pattern, err, c.Note)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("pattern %s: %v", c.Pattern, err)
+			}
+			got, err := p.Match(c.Event)
+			if err != nil {
+				t.Fatalf("event: %v", err)
+			}
+			if got != c.Match {
+				t.Fatalf("match = %v, want %v\npattern %s\nevent   %s\nnote: %s", got, c.Match, c.Pattern, c.Event, c.Note)
+			}
+		})
+		if ok {
+			passed++
+		}
+	}
+	t.Logf("conformance: %d passed, %d failed", passed, len(cases)-passed)
+}

@@ -1,0 +1,362 @@
+package sfn
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dealflow/dealflow/shared/clock"
+	"github.com/dealflow/dealflow/shared/events"
+)
+
+// Execution statuses (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html).
+const (
+	StatusRunning   = "RUNNING"
+	StatusSucceeded = "SUCCEEDED"
+	StatusFailed    = "FAILED"
+	StatusTimedOut  = "TIMED_OUT"
+	StatusAborted   = "ABORTED"
+)
+
+// Sentinel errors of the API, named as the SFN API names its exceptions.
+var (
+	ErrExecutionAlreadyExists   = errors.New("ExecutionAlreadyExists")
+	ErrExecutionDoesNotExist    = errors.New("ExecutionDoesNotExist")
+	ErrStateMachineDoesNotExist = errors.New("StateMachineDoesNotExist")
+	ErrTaskDoesNotExist         = errors.New("TaskDoesNotExist")
+	ErrInvalidToken             = errors.New("InvalidToken")
+	ErrTaskTimedOut             = errors.New("TaskTimedOut")
+	ErrInvalidExecutionInput    = errors.New("InvalidExecutionInput")
+)
+
+// Option configures an Engine.
+type Option func(*Engine) error
+
+// WithClock sets the clock (default: the wall clock).
+func WithClock(c clock.Clock) Option { return func(e *Engine) error { e.clock = c; return nil } }
+
+// WithFunctions sets the Lambda registry tasks resolve against.
+func WithFunctions(r *Registry) Option { return func(e *Engine) error { e.funcs = r; return nil } }
+
+// WithPublisher sets where arn:aws:states:::events:putEvents sends entries.
+func WithPublisher(p events.Publisher) Option {
+	return func(e *Engine) error { e.publisher = p; return nil }
+}
+
+// WithPersistence makes executions durable.
+func WithPersistence(p Persistence) Option { return func(e *Engine) error { e.store = p; return nil } }
+
+// WithAccount sets the region and account id used in ARNs.
+func WithAccount(region, account string) Option {
+	return func(e *Engine) error {
+		if region == "" || account == "" {
+			return fmt.Errorf("sfn: region and account must not be empty")
+		}
+		e.region, e.account = region, account
+		return nil
+	}
+}
+
+// WithRoleARN sets the execution role ARN reported in ExecutionStarted and $$.Execution.RoleArn.
+func WithRoleARN(arn string) Option { return func(e *Engine) error { e.roleARN = arn; return nil } }
+
+// Engine runs state machines. It is safe for concurrent use.
+type Engine struct {
+	clock     clock.Clock
+	funcs     *Registry
+	publisher events.Publisher
+	store     Persistence
+	region    string
+	account   string
+	roleARN   string
+
+	mu       sync.Mutex
+	machines map[string]*StateMachine // by ARN
+	execs    map[string]*Execution    // by ARN
+	tokens   map[string]*taskToken
+	wg       sync.WaitGroup
+	closed   bool
+}
+
+// New builds an engine.
+func New(opts ...Option) (*Engine, error) {
+	e := &Engine{clock: clock.Real{}, funcs: NewRegistry(), region: "us-east-1", account: "000000000000",
+		machines: map[string]*StateMachine{}, execs: map[string]*Execution{}, tokens: map[string]*taskToken{}}
+	for _, o := range opts {
+		if err := o(e); err != nil {
+			return nil, err
+		}
+	}
+	if e.roleARN == "" {
+		e.roleARN = fmt.Sprintf("arn:aws:iam::%s:role/dealflow-local", e.account)
+	}
+	if e.store == nil {
+		e.store = NewMemoryPersistence()
+	}
+	return e, nil
+}
+
+// StateMachine is a registered definition.
+type StateMachine struct {
+	Name       string
+	ARN        string
+	Type       string // STANDARD or EXPRESS
+	Definition *Definition
+	CreatedAt  time.Time
+}
+
+// CreateStateMachine validates and registers a definition. Registering the same name again
+// replaces the definition for new executions (running ones keep theirs).
+func (e *Engine) CreateStateMachine(ctx context.Context, name string, definition []byte, file string) (*StateMachine, error) {
+	def, err := Parse(definition, LoadOptions{File: file, FunctionKnown: e.funcs.Known})
+	if err != nil {
+		return nil, err
+	}
+	sm := &StateMachine{Name: name, ARN: fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", e.region, e.account, name),
+		Type: "STANDARD", Definition: def, CreatedAt: e.clock.Now()}
+	if err := e.store.SaveStateMachine(ctx, StateMachineRecord{Name: name, ARN: sm.ARN, Definition: def.raw, File: file, CreatedAt: sm.CreatedAt}); err != nil {
+		return nil, fmt.Errorf("save state machine %s: %w", name, err)
+	}
+	e.mu.Lock()
+	e.machines[sm.ARN] = sm
+	e.mu.Unlock()
+	return sm, nil
+}
+
+// Execution is one run of a state machine.
+type Execution struct {
+	ARN       string
+	Name      string
+	Machine   *StateMachine
+	InputText string
+	StartDate time.Time
+	roleARN   string
+	engine    *Engine
+
+	mu        sync.Mutex
+	status    string
+	output    *string
+	errName   string
+	cause     string
+	hasError  bool
+	hasCause  bool
+	stopDate  time.Time
+	history   []HistoryEvent
+	persisted int // history events already written to the store
+	done      chan struct{}
+	cancel    context.CancelCauseFunc
+	vars      *varScope
+	// abortDetails is the error and cause StopExecution gave.
+	abortDetails *failure
+}
+
+// newToken returns 128+ bits of crypto randomness, hex encoded.
+func newToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("sfn: crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+func newUUID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("sfn: crypto/rand failed: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// StartExecutionInput mirrors the SFN StartExecution request.
+type StartExecutionInput struct {
+	StateMachineArn string
+	Name            string // optional; a UUID when empty
+	Input           string // JSON text; "{}" when empty
+}
+
+// StartExecutionOutput mirrors the SFN StartExecution response.
+type StartExecutionOutput struct {
+	ExecutionArn string
+	StartDate    time.Time
+}
+
+// StartExecution starts an execution. Names are unique per state machine: the same name with the
+// same input returns the existing execution, a different input fails with ExecutionAlreadyExists
+// (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+func (e *Engine) StartExecution(ctx context.Context, in StartExecutionInput) (*StartExecutionOutput, error) {
+	e.mu.Lock()
+	sm := e.machines[in.StateMachineArn]
+	e.mu.Unlock()
+	if sm == nil {
+		return nil, fmt.Errorf("start execution of %s: %w", in.StateMachineArn, ErrStateMachineDoesNotExist)
+	}
+	text := in.Input
+	if strings.TrimSpace(text) == "" {
+		text = "{}"
+	}
+	input, err := decodeJSON([]byte(text))
+	if err != nil {
+		return nil, fmt.Errorf("start execution: input is not valid JSON: %v: %w", err, ErrInvalidExecutionInput)
+	}
+	if len(text) > maxPayloadBytes {
+		return nil, fmt.Errorf("start execution: input exceeds %d bytes: %w", maxPayloadBytes, ErrInvalidExecutionInput)
+	}
+	name := in.Name
+	if name == "" {
+		name = newUUID()
+	}
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", e.region, e.account, sm.Name, name)
+	x := &Execution{ARN: arn, Name: name, Machine: sm, InputText: text, StartDate: e.clock.Now(), roleARN: e.roleARN,
+		engine: e, status: StatusRunning, done: make(chan struct{})}
+	e.mu.Lock()
+	if old := e.execs[arn]; old != nil {
+		e.mu.Unlock()
+		if old.InputText == text {
+			return &StartExecutionOutput{ExecutionArn: arn, StartDate: old.StartDate}, nil
+		}
+		return nil, fmt.Errorf("start execution %s: %w", arn, ErrExecutionAlreadyExists)
+	}
+	e.execs[arn] = x
+	e.mu.Unlock()
+	if err := e.store.CreateExecution(ctx, x.record()); err != nil {
+		e.mu.Lock()
+		delete(e.execs, arn)
+		e.mu.Unlock()
+		if errors.Is(err, ErrExecutionAlreadyExists) {
+			return nil, fmt.Errorf("start execution %s: %w", arn, ErrExecutionAlreadyExists)
+		}
+		return nil, fmt.Errorf("start execution %s: %w", arn, err)
+	}
+	x.emit("ExecutionStarted", map[string]any{"input": text, "inputDetails": map[string]any{"truncated": false}, "roleArn": x.roleARN}, 0)
+	e.launch(x, &checkpoint{State: sm.Definition.StartAt, Input: input, InputText: text})
+	return &StartExecutionOutput{ExecutionArn: arn, StartDate: x.StartDate}, nil
+}
+
+// launch runs x from cp in its own goroutine.
+func (e *Engine) launch(x *Execution, cp *checkpoint) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	x.cancel = cancel
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		defer cancel(nil)
+		e.runExecution(ctx, x, cp)
+	}()
+}
+
+// Wait blocks until the execution ends or ctx is done.
+func (x *Execution) Wait(ctx context.Context) error {
+	select {
+	case <-x.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Done is closed when the execution has ended.
+func (x *Execution) Done() <-chan struct{} { return x.done }
+
+// Execution returns a running or finished execution by ARN.
+func (e *Engine) Execution(arn string) (*Execution, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	x, ok := e.execs[arn]
+	return x, ok
+}
+
+// Status returns the execution status, output, error and cause.
+func (x *Execution) Status() (status string, output *string, errName, cause *string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.hasError {
+		s := x.errName
+		errName = &s
+	}
+	if x.hasCause {
+		c := x.cause
+		cause = &c
+	}
+	return x.status, x.output, errName, cause
+}
+
+// History returns a copy of the history so far.
+func (x *Execution) History() []HistoryEvent {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return append([]HistoryEvent(nil), x.history...)
+}
+
+// emit appends a history event and returns its id. prev < 0 means "the previous event".
+func (x *Execution) emit(typ string, details map[string]any, prev int64) int64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	// Keep one slot for the terminal event; past the quota the execution fails.
+	if len(x.history) >= maxHistoryEvents-1 {
+		if x.cancel != nil {
+			x.cancel(errHistoryLimit)
+		}
+		return int64(len(x.history))
+	}
+	return x.appendLocked(typ, details, prev)
+}
+
+// emitForce appends the terminal event even at the history quota.
+func (x *Execution) emitForce(typ string, details map[string]any) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.appendLocked(typ, details, -1)
+}
+
+func (x *Execution) appendLocked(typ string, details map[string]any, prev int64) int64 {
+	id := int64(len(x.history) + 1)
+	if prev < 0 {
+		prev = id - 1
+	}
+	x.history = append(x.history, HistoryEvent{ID: id, PreviousEventID: prev, Timestamp: x.engine.clock.Now(), Type: typ, Details: details})
+	return id
+}
+
+func (x *Execution) historyLen() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return len(x.history)
+}
+
+// Close stops accepting work and waits for running goroutines to park; executions stay RUNNING in
+// the store and resume in the next engine built on it.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	e.closed = true
+	xs := make([]*Execution, 0, len(e.execs))
+	for _, x := range e.execs {
+		xs = append(xs, x)
+	}
+	e.mu.Unlock()
+	for _, x := range xs {
+		if x.cancel != nil {
+			x.cancel(errEngineClosed)
+		}
+	}
+	e.wg.Wait()
+}
+
+var errEngineClosed = errors.New("engine closed")
+
+func sortedExecs(xs []*Execution) {
+	sort.Slice(xs, func(i, j int) bool {
+		if !xs[i].StartDate.Equal(xs[j].StartDate) {
+			return xs[i].StartDate.After(xs[j].StartDate)
+		}
+		return xs[i].ARN > xs[j].ARN
+	})
+}

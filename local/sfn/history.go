@@ -1,0 +1,56 @@
+package sfn
+
+import "time"
+
+// HistoryEvent is one entry of GetExecutionHistory: the event type and the *EventDetails
+// object AWS reports for it (document fields such as input and output hold JSON text).
+// https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html
+type HistoryEvent struct {
+	ID              int64          `json:"id"`
+	PreviousEventID int64          `json:"previousEventId"`
+	Timestamp       time.Time      `json:"timestamp"`
+	Type            string         `json:"type"`
+	Details         map[string]any `json:"details"`
+}
+
+// DetailsKey is the name of the *EventDetails member AWS uses for this event type.
+func (h HistoryEvent) DetailsKey() string {
+	if h.Details == nil {
+		return ""
+	}
+	return detailsKeys[h.Type]
+}
+
+var detailsKeys = map[string]string{
+	"ExecutionStarted": "executionStartedEventDetails", "ExecutionSucceeded": "executionSucceededEventDetails",
+	"ExecutionFailed": "executionFailedEventDetails", "ExecutionAborted": "executionAbortedEventDetails",
+	"ExecutionTimedOut": "executionTimedOutEventDetails", "EvaluationFailed": "evaluationFailedEventDetails",
+	"MapStateStarted": "mapStateStartedEventDetails", "MapIterationStarted": "mapIterationStartedEventDetails",
+	"MapIterationSucceeded": "mapIterationSucceededEventDetails", "MapIterationFailed": "mapIterationFailedEventDetails",
+	"MapIterationAborted": "mapIterationAbortedEventDetails", "MapRunStarted": "mapRunStartedEventDetails",
+	"MapRunFailed":  "mapRunFailedEventDetails",
+	"TaskScheduled": "taskScheduledEventDetails", "TaskStarted": "taskStartedEventDetails",
+	"TaskSubmitted": "taskSubmittedEventDetails", "TaskSucceeded": "taskSucceededEventDetails",
+	"TaskFailed": "taskFailedEventDetails", "TaskTimedOut": "taskTimedOutEventDetails",
+	"LambdaFunctionScheduled": "lambdaFunctionScheduledEventDetails", "LambdaFunctionFailed": "lambdaFunctionFailedEventDetails",
+	"LambdaFunctionSucceeded": "lambdaFunctionSucceededEventDetails", "LambdaFunctionTimedOut": "lambdaFunctionTimedOutEventDetails",
+	"LambdaFunctionScheduleFailed": "lambdaFunctionScheduleFailedEventDetails", "LambdaFunctionStartFailed": "lambdaFunctionStartFailedEventDetails",
+}
+
+func init() {
+	for _, t := range []string{"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"} {
+		detailsKeys[t+"StateEntered"] = "stateEnteredEventDetails"
+		detailsKeys[t+"StateExited"] = "stateExitedEventDetails"
+	}
+}
+
+// maxHistoryEvents is the Standard workflow history quota
+// (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+const maxHistoryEvents = 25000
+
+// maxPayloadBytes is the 256 KiB input/output quota for tasks, states and executions.
+const maxPayloadBytes = 256 * 1024
+
+func docDetails(key string, v any) map[string]any {
+	return map[string]any{key: encodeJSON(v), key + "Details": map[string]any{"truncated": false}}
+}

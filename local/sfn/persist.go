@@ -1,0 +1,204 @@
+package sfn
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Persistence stores what an engine needs to resume executions after a crash: state machines,
+// executions, their history, and a checkpoint per running execution (the next state with its
+// input and variables, or the Wait timer / task token it is parked on).
+type Persistence interface {
+	SaveStateMachine(ctx context.Context, sm StateMachineRecord) error
+	StateMachines(ctx context.Context) ([]StateMachineRecord, error)
+	// CreateExecution fails with ErrExecutionAlreadyExists when the ARN exists.
+	CreateExecution(ctx context.Context, x ExecutionRecord) error
+	// Commit appends history events and replaces the checkpoint (nil deletes it) and, when
+	// final is set, the terminal status, atomically.
+	Commit(ctx context.Context, arn string, events []HistoryEvent, cp *checkpoint, final *ExecutionRecord) error
+	Executions(ctx context.Context) ([]ExecutionRecord, error)
+	Execution(ctx context.Context, arn string) (ExecutionRecord, *checkpoint, error)
+	History(ctx context.Context, arn string) ([]HistoryEvent, error)
+}
+
+// StateMachineRecord is a persisted state machine.
+type StateMachineRecord struct {
+	Name, ARN, Definition, File string
+	CreatedAt                   time.Time
+}
+
+// ExecutionRecord is a persisted execution.
+type ExecutionRecord struct {
+	ARN, Name, StateMachineARN, Input string
+	Status                            string
+	Output                            *string
+	Error, Cause                      *string
+	StartDate, StopDate               time.Time
+}
+
+// Checkpoint phases: entering a state, parked in a Wait, parked on a task token.
+const (
+	phaseWait  = "wait"
+	phaseToken = "token"
+)
+
+// checkpoint is where a top-level execution resumes.
+type checkpoint struct {
+	State     string         `json:"state"`
+	Input     any            `json:"-"`
+	InputJSON string         `json:"input"`
+	InputText string         `json:"-"` // raw execution input, for the first state's event
+	Vars      map[string]any `json:"vars"`
+	Events    int            `json:"events"` // history length the checkpoint belongs to
+	Phase     string         `json:"phase,omitempty"`
+	EnteredID int64          `json:"enteredId,omitempty"`
+	EnteredAt time.Time      `json:"enteredAt,omitzero"`
+	DueAt     time.Time      `json:"dueAt,omitzero"`
+	Token     string         `json:"token,omitempty"`
+	Retry     int            `json:"retry,omitempty"`
+}
+
+func (cp *checkpoint) marshal() ([]byte, error) {
+	c := *cp
+	c.InputJSON = encodeJSON(cp.Input)
+	vars := make(map[string]json.RawMessage, len(cp.Vars))
+	for k, v := range cp.Vars {
+		vars[k] = json.RawMessage(encodeJSON(v))
+	}
+	type alias checkpoint
+	return json.Marshal(struct {
+		alias
+		Vars map[string]json.RawMessage `json:"vars"`
+	}{alias(c), vars})
+}
+
+func unmarshalCheckpoint(b []byte) (*checkpoint, error) {
+	var raw struct {
+		checkpoint
+		Vars map[string]json.RawMessage `json:"vars"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("decode checkpoint: %w", err)
+	}
+	cp := raw.checkpoint
+	in, err := decodeJSON([]byte(cp.InputJSON))
+	if err != nil {
+		return nil, fmt.Errorf("decode checkpoint input: %w", err)
+	}
+	cp.Input = in
+	cp.Vars = map[string]any{}
+	for k, v := range raw.Vars {
+		d, err := decodeJSON(v)
+		if err != nil {
+			return nil, fmt.Errorf("decode checkpoint variable %s: %w", k, err)
+		}
+		cp.Vars[k] = d
+	}
+	return &cp, nil
+}
+
+// MemoryPersistence keeps everything in memory (the default; nothing survives the process).
+type MemoryPersistence struct {
+	mu       sync.Mutex
+	machines map[string]StateMachineRecord
+	execs    map[string]*memExec
+}
+
+type memExec struct {
+	rec     ExecutionRecord
+	history []HistoryEvent
+	cp      []byte
+}
+
+// NewMemoryPersistence returns an empty in-memory store.
+func NewMemoryPersistence() *MemoryPersistence {
+	return &MemoryPersistence{machines: map[string]StateMachineRecord{}, execs: map[string]*memExec{}}
+}
+
+func (m *MemoryPersistence) SaveStateMachine(_ context.Context, sm StateMachineRecord) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.machines[sm.ARN] = sm
+	return nil
+}
+
+func (m *MemoryPersistence) StateMachines(context.Context) ([]StateMachineRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]StateMachineRecord, 0, len(m.machines))
+	for _, sm := range m.machines {
+		out = append(out, sm)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
+	return out, nil
+}
+
+func (m *MemoryPersistence) CreateExecution(_ context.Context, x ExecutionRecord) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.execs[x.ARN]; ok {
+		return ErrExecutionAlreadyExists
+	}
+	m.execs[x.ARN] = &memExec{rec: x}
+	return nil
+}
+
+func (m *MemoryPersistence) Commit(_ context.Context, arn string, events []HistoryEvent, cp *checkpoint, final *ExecutionRecord) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	x, ok := m.execs[arn]
+	if !ok {
+		return ErrExecutionDoesNotExist
+	}
+	x.history = append(x.history, events...)
+	if cp != nil {
+		b, err := cp.marshal()
+		if err != nil {
+			return err
+		}
+		x.cp = b
+	}
+	if final != nil {
+		x.rec = *final
+		x.cp = nil
+	}
+	return nil
+}
+
+func (m *MemoryPersistence) Executions(context.Context) ([]ExecutionRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]ExecutionRecord, 0, len(m.execs))
+	for _, x := range m.execs {
+		out = append(out, x.rec)
+	}
+	return out, nil
+}
+
+func (m *MemoryPersistence) Execution(_ context.Context, arn string) (ExecutionRecord, *checkpoint, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	x, ok := m.execs[arn]
+	if !ok {
+		return ExecutionRecord{}, nil, ErrExecutionDoesNotExist
+	}
+	if x.cp == nil {
+		return x.rec, nil, nil
+	}
+	cp, err := unmarshalCheckpoint(x.cp)
+	return x.rec, cp, err
+}
+
+func (m *MemoryPersistence) History(_ context.Context, arn string) ([]HistoryEvent, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	x, ok := m.execs[arn]
+	if !ok {
+		return nil, ErrExecutionDoesNotExist
+	}
+	return append([]HistoryEvent(nil), x.history...), nil
+}

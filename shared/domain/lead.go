@@ -1,0 +1,87 @@
+package domain
+
+import "time"
+
+// LeadStatus is where a lead is in the qualification workflow.
+type LeadStatus string
+
+const (
+	LeadNew          LeadStatus = "new"
+	LeadQualified    LeadStatus = "qualified"
+	LeadDisqualified LeadStatus = "disqualified"
+	LeadRouted       LeadStatus = "routed"
+)
+
+// LeadGrade is the marketing/sales qualification level a score reached.
+type LeadGrade string
+
+const (
+	GradeNone LeadGrade = ""
+	GradeMQL  LeadGrade = "mql"
+	GradeSQL  LeadGrade = "sql"
+)
+
+// ScoreLine records one scoring rule that added or removed points, so a rep can see why a lead
+// scored what it did.
+type ScoreLine struct {
+	Rule   string `json:"rule"`
+	Points int    `json:"points"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Lead is a person who showed interest, as received from a form, HubSpot or the API.
+type Lead struct {
+	ID         string `json:"id"`
+	Source     string `json:"source"`               // "form:<id>", "hubspot", "api"
+	ExternalID string `json:"externalId,omitempty"` // the id in the source system
+	Email      string `json:"email"`
+	Name       string `json:"name,omitempty"`
+	Company    string `json:"company,omitempty"`
+	Domain     string `json:"domain,omitempty"`  // company email domain, lower case; empty for free-mail
+	Country    string `json:"country,omitempty"` // ISO 3166-1 alpha-2
+	Region     string `json:"region,omitempty"`
+	State      string `json:"state,omitempty"`
+	Phone      string `json:"phone,omitempty"` // E.164 when it could be normalised
+	Title      string `json:"title,omitempty"`
+	Employees  int    `json:"employees,omitempty"`
+	Industry   string `json:"industry,omitempty"`
+	// Attributes keeps source fields without a column of their own (UTM tags, form fields).
+	Attributes map[string]string `json:"attributes,omitempty"`
+
+	Score            int         `json:"score"`
+	ScoreExplanation []ScoreLine `json:"scoreExplanation,omitempty"`
+	Grade            LeadGrade   `json:"grade,omitempty"`
+	Status           LeadStatus  `json:"status"`
+	DisqualifyReason string      `json:"disqualifyReason,omitempty"`
+
+	OwnerID string `json:"ownerId,omitempty"` // rep id
+	// RoutingRule names the routing rule that matched; RoutingExplanation is the readable why.
+	RoutingRule        string `json:"routingRule,omitempty"`
+	RoutingExplanation string `json:"routingExplanation,omitempty"`
+	// Queue holds the lead when routing named a queue instead of a rep (fallback, overflow).
+	Queue string `json:"queue,omitempty"`
+	// RoutingCounters are the routing-ledger counters charged for this assignment, credited back
+	// if the lead is reassigned.
+	RoutingCounters []string `json:"routingCounters,omitempty"`
+	AccountID       string   `json:"accountId,omitempty"`
+	// MergedFrom lists the ids (or source:externalId) of duplicate submissions merged into this lead.
+	MergedFrom []string `json:"mergedFrom,omitempty"`
+
+	CreatedAt   time.Time  `json:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+	QualifiedAt *time.Time `json:"qualifiedAt,omitempty"`
+	RoutedAt    *time.Time `json:"routedAt,omitempty"`
+
+	Version int64 `json:"version"`
+}
+
+// Account is a company dealflow knows, matched to leads by email domain.
+type Account struct {
+	ID        string    `json:"id"`
+	Domain    string    `json:"domain"` // unique, lower case
+	Name      string    `json:"name"`
+	OwnerID   string    `json:"ownerId,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Version   int64     `json:"version"`
+}

@@ -1,0 +1,346 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/dealflow/dealflow/shared/domain"
+	"github.com/dealflow/dealflow/shared/i18n"
+	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/qualify"
+	"github.com/dealflow/dealflow/shared/routing"
+	"github.com/dealflow/dealflow/shared/store"
+)
+
+// LeadRef is the task input of the lead-qualification workflow's tasks.
+type LeadRef struct {
+	LeadID string `json:"leadId"`
+}
+
+// Qualification is what the Qualify task returns to the workflow.
+type Qualification struct {
+	Status string `json:"status"` // qualified or disqualified
+	Grade  string `json:"grade"`  // "", mql or sql
+	Score  int    `json:"score"`
+	Reason string `json:"reason"`
+}
+
+func (d *Deps) getLead(ctx context.Context, id string) (domain.Lead, error) {
+	if id == "" {
+		return domain.Lead{}, ErrBadInput{"leadId is required"}
+	}
+	l, err := d.Store.GetLead(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return l, ErrLeadNotFound{ID: id}
+	}
+	if err != nil {
+		d.logger().Error("get lead failed", "lead_id", id, "error", err.Error())
+		return l, ErrStoreUnavailable{Op: "get lead"}
+	}
+	return l, nil
+}
+
+// QualifyLead matches the lead to an account by email domain and scores it with the org's model,
+// storing the score explanation. Idempotent: a lead already qualified keeps its result.
+func (d *Deps) QualifyLead(ctx context.Context, in LeadRef) (Qualification, error) {
+	l, err := d.getLead(ctx, in.LeadID)
+	if err != nil {
+		return Qualification{}, err
+	}
+	if l.Status != domain.LeadNew && l.Status != "" {
+		return qualificationOf(l), nil
+	}
+	var accountID string
+	if l.Domain != "" {
+		var cands []domain.Account
+		for _, dom := range parentDomains(l.Domain) {
+			a, err := d.Store.GetAccountByDomain(ctx, dom)
+			if err == nil {
+				cands = append(cands, a)
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return Qualification{}, ErrStoreUnavailable{Op: "get account"}
+			}
+		}
+		if m, ok := qualify.MatchAccount(l, cands); ok {
+			accountID = m.Account.ID
+		}
+	}
+	now := d.Clock.Now()
+	res := ScoringModel(d.Org.Scoring).Score(l, nil, now)
+	l, err = d.Store.UpdateLead(ctx, l.ID, func(old domain.Lead) (domain.Lead, error) {
+		if old.Status != domain.LeadNew && old.Status != "" {
+			return old, nil // a concurrent run got here first
+		}
+		res.Apply(&old)
+		old.AccountID = accountID
+		old.QualifiedAt = &now
+		old.UpdatedAt = now
+		return old, nil
+	})
+	if err != nil {
+		return Qualification{}, ErrStoreUnavailable{Op: "update lead"}
+	}
+	d.logger().Info("lead qualified", "lead_id", l.ID, "status", l.Status, "score", l.Score, "grade", l.Grade)
+	return qualificationOf(l), nil
+}
+
+func qualificationOf(l domain.Lead) Qualification {
+	q := Qualification{Status: string(domain.LeadQualified), Grade: string(l.Grade), Score: l.Score}
+	if l.Status == domain.LeadDisqualified {
+		q.Status, q.Reason = string(domain.LeadDisqualified), l.DisqualifyReason
+	}
+	return q
+}
+
+// parentDomains lists a domain and its parents down to two labels: emea.acme.com, acme.com.
+func parentDomains(d string) []string {
+	var out []string
+	for {
+		out = append(out, d)
+		i := strings.IndexByte(d, '.')
+		if i < 0 || strings.Count(d, ".") < 2 {
+			return out
+		}
+		d = d[i+1:]
+	}
+}
+
+// RouteLead assigns the lead with the org's routing rules and stores the decision and its
+// explanation. Idempotent: a routed lead keeps its owner, and a lost race credits the counters back.
+func (d *Deps) RouteLead(ctx context.Context, in LeadRef) (routing.Decision, error) {
+	l, err := d.getLead(ctx, in.LeadID)
+	if err != nil {
+		return routing.Decision{}, err
+	}
+	if l.Status == domain.LeadRouted {
+		return decisionOf(l), nil
+	}
+	var owner string
+	if l.AccountID != "" {
+		if a, err := d.Store.GetAccount(ctx, l.AccountID); err == nil {
+			owner = a.OwnerID
+		}
+	}
+	r := d.router()
+	now := d.Clock.Now()
+	dec, err := r.Route(ctx, domain.RouteLead, routing.Subject{Lead: l, AccountOwner: owner}, now)
+	if err != nil {
+		return routing.Decision{}, ErrStoreUnavailable{Op: "route lead: " + err.Error()}
+	}
+	lost := false
+	l, err = d.Store.UpdateLead(ctx, l.ID, func(old domain.Lead) (domain.Lead, error) {
+		if old.Status == domain.LeadRouted {
+			lost = true
+			return old, nil
+		}
+		old.Status = domain.LeadRouted
+		old.OwnerID = dec.OwnerID
+		old.RoutingRule = dec.Rule
+		old.RoutingExplanation = dec.Explanation
+		if dec.Queue != "" {
+			old.Queue = dec.Queue
+		}
+		old.RoutingCounters = dec.Counted
+		old.RoutedAt = &now
+		old.UpdatedAt = now
+		return old, nil
+	})
+	if err != nil {
+		_ = r.CreditBack(ctx, dec)
+		return routing.Decision{}, ErrStoreUnavailable{Op: "update lead"}
+	}
+	if lost {
+		if err := r.CreditBack(ctx, dec); err != nil {
+			d.logger().Error("credit back failed", "lead_id", l.ID, "error", err.Error())
+		}
+	}
+	d.logger().Info("lead routed", "lead_id", l.ID, "owner_id", l.OwnerID, "queue", l.Queue, "rule", l.RoutingRule)
+	return decisionOf(l), nil
+}
+
+func decisionOf(l domain.Lead) routing.Decision {
+	return routing.Decision{OwnerID: l.OwnerID, Queue: l.Queue, Rule: l.RoutingRule, Explanation: l.RoutingExplanation, Counted: l.RoutingCounters}
+}
+
+// NotifyResult names the message sent.
+type NotifyResult struct {
+	MessageID string `json:"messageId"`
+}
+
+// NotifyOwner emails the lead's owner (or, for a queued lead, the fallback rep) once per lead: the
+// idempotency key makes retries and duplicate executions send nothing more.
+func (d *Deps) NotifyOwner(ctx context.Context, in LeadRef) (NotifyResult, error) {
+	l, err := d.getLead(ctx, in.LeadID)
+	if err != nil {
+		return NotifyResult{}, err
+	}
+	to, ok := d.Org.Rep(l.OwnerID)
+	queued := false
+	if !ok {
+		if to, ok = d.Org.Rep(d.Org.Routing.Fallback.Rep); !ok {
+			d.logger().Warn("lead has no owner and the org has no fallback rep to tell", "lead_id", l.ID, "queue", l.Queue)
+			return NotifyResult{}, nil
+		}
+		queued = true
+	}
+	msg, err := leadMessage(d, l, to, queued)
+	if err != nil {
+		return NotifyResult{}, err
+	}
+	id, err := d.Mailer.Send(ctx, msg)
+	if err != nil {
+		return NotifyResult{}, fmt.Errorf("notify owner of lead %s: %w", l.ID, err)
+	}
+	return NotifyResult{MessageID: id}, nil
+}
+
+// FallbackInput is what the workflow's Catch hands the fallback task.
+type FallbackInput struct {
+	LeadID string `json:"leadId"`
+	Error  string `json:"error"`
+	Cause  string `json:"cause"`
+}
+
+// LeadFallback parks a lead that could not be qualified or routed in the fallback queue and
+// alerts the fallback rep, so no lead is silently dropped.
+func (d *Deps) LeadFallback(ctx context.Context, in FallbackInput) (routing.Decision, error) {
+	q := d.Org.Routing.Fallback.Queue
+	if q == "" {
+		q = "unassigned"
+	}
+	l, err := d.getLead(ctx, in.LeadID)
+	if err != nil {
+		return routing.Decision{}, err
+	}
+	now := d.Clock.Now()
+	l, err = d.Store.UpdateLead(ctx, l.ID, func(old domain.Lead) (domain.Lead, error) {
+		if old.Status == domain.LeadRouted {
+			return old, nil
+		}
+		old.Status = domain.LeadRouted
+		old.Queue = q
+		old.RoutingRule = "fallback"
+		old.RoutingExplanation = fmt.Sprintf("workflow failed (%s) → fallback queue %s", in.Error, q)
+		old.RoutedAt = &now
+		old.UpdatedAt = now
+		return old, nil
+	})
+	if err != nil {
+		return routing.Decision{}, ErrStoreUnavailable{Op: "update lead"}
+	}
+	d.logger().Error("lead sent to fallback queue", "lead_id", l.ID, "error", in.Error, "cause", truncate(in.Cause, 500))
+	if rep, ok := d.Org.Rep(d.Org.Routing.Fallback.Rep); ok {
+		loc := rep.Locale
+		msg := notify.Message{
+			From: d.from(), To: []string{rep.Email}, IdempotencyKey: "lead-fallback:" + l.ID,
+			Subject: i18n.T(loc, "lead.fallback.subject", leadLabel(l)),
+			Text: strings.Join([]string{i18n.T(loc, "lead.fallback.intro", q), "",
+				i18n.T(loc, "lead.fallback.error") + ": " + in.Error, "", leadSummaryText(loc, l)}, "\n"),
+			Refs: map[string]string{"leadId": l.ID},
+		}
+		if _, err := d.Mailer.Send(ctx, msg); err != nil {
+			return routing.Decision{}, fmt.Errorf("alert fallback rep: %w", err)
+		}
+	}
+	return decisionOf(l), nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+func leadLabel(l domain.Lead) string {
+	if l.Company != "" {
+		return trimJoin(l.Name, "("+l.Company+")")
+	}
+	if l.Name != "" {
+		return l.Name
+	}
+	return l.Email
+}
+
+func gradeText(loc string, g domain.LeadGrade) string {
+	if g == "" {
+		return i18n.T(loc, "grade.none")
+	}
+	return i18n.T(loc, "grade."+string(g))
+}
+
+func leadSummaryText(loc string, l domain.Lead) string {
+	var b strings.Builder
+	for _, f := range leadFields(loc, l) {
+		fmt.Fprintf(&b, "%s: %s\n", f[0], f[1])
+	}
+	return b.String()
+}
+
+func leadFields(loc string, l domain.Lead) [][2]string {
+	var out [][2]string
+	add := func(key, v string) {
+		if v != "" {
+			out = append(out, [2]string{i18n.T(loc, key), v})
+		}
+	}
+	add("lead.field.name", l.Name)
+	add("lead.field.email", l.Email)
+	add("lead.field.company", l.Company)
+	add("lead.field.title", l.Title)
+	add("lead.field.country", l.Country)
+	add("lead.field.source", l.Source)
+	add("lead.field.score", i18n.Number(loc, int64(l.Score)))
+	add("lead.field.grade", gradeText(loc, l.Grade))
+	return out
+}
+
+var leadHTML = template.Must(template.New("lead").Parse(`<!DOCTYPE html>
+<html><body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7"><tr><td align="center" style="padding:24px">
+<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="background:#ffffff;border:1px solid #d9dee3">
+<tr><td style="padding:20px 24px;font-size:16px">{{.Greeting}}<br>{{.Intro}}</td></tr>
+<tr><td style="padding:0 24px"><table role="presentation" cellpadding="4" cellspacing="0" style="font-size:14px">
+{{range .Fields}}<tr><td style="color:#52606d;padding-right:16px">{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}
+</table></td></tr>
+{{if .ScoreLines}}<tr><td style="padding:16px 24px 0;font-size:14px"><b>{{.WhyScore}}</b><ul style="margin:4px 0;padding-left:20px">{{range .ScoreLines}}<li>{{.}}</li>{{end}}</ul></td></tr>{{end}}
+<tr><td style="padding:16px 24px;font-size:14px"><b>{{.WhyOwner}}</b><br>{{.Routing}}</td></tr>
+<tr><td style="padding:12px 24px;font-size:12px;color:#7b8794;border-top:1px solid #d9dee3">{{.Footer}}</td></tr>
+</table></td></tr></table></body></html>`))
+
+func leadMessage(d *Deps, l domain.Lead, to *domain.Rep, queued bool) (notify.Message, error) {
+	loc := to.Locale
+	if loc == "" {
+		loc = d.Org.Settings.Locale
+	}
+	subject := i18n.T(loc, "lead.assigned.subject", leadLabel(l), gradeText(loc, l.Grade), l.Score)
+	intro := i18n.T(loc, "lead.assigned.intro")
+	if queued {
+		subject = i18n.T(loc, "lead.queue.subject", l.Queue, leadLabel(l))
+		intro = i18n.T(loc, "lead.queue.intro", l.Queue)
+	}
+	var lines []string
+	for _, s := range l.ScoreExplanation {
+		lines = append(lines, s.Reason)
+	}
+	data := map[string]any{
+		"Greeting": i18n.T(loc, "lead.assigned.greeting", to.Name), "Intro": intro,
+		"Fields": leadFields(loc, l), "WhyScore": i18n.T(loc, "lead.why.score"), "ScoreLines": lines,
+		"WhyOwner": i18n.T(loc, "lead.why.owner"), "Routing": l.RoutingExplanation, "Footer": i18n.T(loc, "footer.sent_by"),
+	}
+	var html bytes.Buffer
+	if err := leadHTML.Execute(&html, data); err != nil {
+		return notify.Message{}, err
+	}
+	text := strings.Join([]string{i18n.T(loc, "lead.assigned.greeting", to.Name), intro, "", leadSummaryText(loc, l),
+		i18n.T(loc, "lead.why.score") + ":", "  " + strings.Join(lines, "\n  "), "",
+		i18n.T(loc, "lead.why.owner") + ": " + l.RoutingExplanation, "", i18n.T(loc, "footer.sent_by")}, "\n")
+	return notify.Message{
+		From: d.from(), To: []string{to.Email}, Subject: subject, Text: text, HTML: html.String(),
+		IdempotencyKey: "notify-owner:" + l.ID, Refs: map[string]string{"leadId": l.ID},
+	}, nil
+}

@@ -1,0 +1,241 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dealflow/dealflow/shared/store"
+)
+
+// table describes how one entity type maps onto its SQL table: the JSON body plus the index
+// columns computed from the entity.
+type table[T any] struct {
+	name string // SQL table
+	kind string // for error messages: "lead"
+	cols []string
+	vals func(T) []any
+	id   func(T) string
+	ver  func(*T) *int64
+	// immutable checks keys the table treats as unique (id is always checked).
+	immutable func(old, new T) error
+}
+
+func (tb table[T]) insertSQL() string {
+	cols := append([]string{"id", "version", "data"}, tb.cols...)
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", tb.name, strings.Join(cols, ", "),
+		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "))
+}
+
+func (tb table[T]) updateSQL() string {
+	sets := []string{"version = ?", "data = ?"}
+	for _, c := range tb.cols {
+		sets = append(sets, c+" = ?")
+	}
+	return fmt.Sprintf("UPDATE %s SET %s WHERE id = ? AND version = ?", tb.name, strings.Join(sets, ", "))
+}
+
+func create[T any](ctx context.Context, s *Store, tb table[T], v T, events []store.OutboxEvent) (T, error) {
+	var zero T
+	id := tb.id(v)
+	if id == "" {
+		return zero, fmt.Errorf("create %s: empty id", tb.kind)
+	}
+	*tb.ver(&v) = 1
+	data, err := json.Marshal(v)
+	if err != nil {
+		return zero, fmt.Errorf("create %s %s: %w", tb.kind, id, err)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		args := append([]any{id, int64(1), string(data)}, tb.vals(v)...)
+		if _, err := tx.ExecContext(ctx, tb.insertSQL(), args...); err != nil {
+			if isUniqueViolation(err) {
+				return store.ErrAlreadyExists
+			}
+			return err
+		}
+		return s.insertEvents(ctx, tx, events)
+	})
+	if err != nil {
+		return zero, fmt.Errorf("create %s %s: %w", tb.kind, id, err)
+	}
+	return v, nil
+}
+
+func get[T any](ctx context.Context, s *Store, tb table[T], where string, args ...any) (T, error) {
+	var zero T
+	var data string
+	q := fmt.Sprintf("SELECT data FROM %s WHERE %s", tb.name, where)
+	if err := s.r.QueryRowContext(ctx, q, args...).Scan(&data); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return zero, store.ErrNotFound
+		}
+		return zero, err
+	}
+	var v T
+	if err := json.Unmarshal([]byte(data), &v); err != nil {
+		return zero, fmt.Errorf("decode %s: %w", tb.kind, err)
+	}
+	return v, nil
+}
+
+func getByID[T any](ctx context.Context, s *Store, tb table[T], id string) (T, error) {
+	v, err := get(ctx, s, tb, "id = ?", id)
+	if err != nil {
+		return v, fmt.Errorf("get %s %s: %w", tb.kind, id, err)
+	}
+	return v, nil
+}
+
+func update[T any](ctx context.Context, s *Store, tb table[T], id string, fn func(T) (T, error), events []store.OutboxEvent) (T, error) {
+	var out T
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var data string
+		err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT data FROM %s WHERE id = ?", tb.name), id).Scan(&data)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var old T
+		if err := json.Unmarshal([]byte(data), &old); err != nil {
+			return fmt.Errorf("decode: %w", err)
+		}
+		oldVer := *tb.ver(&old)
+		nv, err := fn(old)
+		if err != nil {
+			return err
+		}
+		if err := store.CheckImmutable(tb.kind, id, "id", id, tb.id(nv)); err != nil {
+			return err
+		}
+		if tb.immutable != nil {
+			if err := tb.immutable(old, nv); err != nil {
+				return err
+			}
+		}
+		*tb.ver(&nv) = oldVer + 1
+		body, err := json.Marshal(nv)
+		if err != nil {
+			return err
+		}
+		args := append([]any{oldVer + 1, string(body)}, tb.vals(nv)...)
+		args = append(args, id, oldVer)
+		res, err := tx.ExecContext(ctx, tb.updateSQL(), args...)
+		if err != nil {
+			if isUniqueViolation(err) {
+				return store.ErrAlreadyExists
+			}
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return store.ErrConflict
+		}
+		out = nv
+		return s.insertEvents(ctx, tx, events)
+	})
+	if err != nil {
+		return out, fmt.Errorf("update %s %s: %w", tb.kind, id, err)
+	}
+	return out, nil
+}
+
+// listQuery is a keyset-paginated query: rows matching where, ordered by sort columns then id.
+type listQuery struct {
+	where string
+	args  []any
+	sort  []string
+}
+
+func list[T any](ctx context.Context, s *Store, tb table[T], q listQuery, p store.Page) ([]T, string, error) {
+	n := p.Size()
+	keyCols := append(append([]string{}, q.sort...), "id")
+	where, args := q.where, append([]any{}, q.args...)
+	if p.Cursor != "" {
+		after, err := decodeCursor(p.Cursor, len(keyCols))
+		if err != nil {
+			return nil, "", fmt.Errorf("list %s: %w", tb.kind, err)
+		}
+		where += fmt.Sprintf(" AND (%s) > (%s)", strings.Join(keyCols, ", "),
+			strings.TrimSuffix(strings.Repeat("?, ", len(keyCols)), ", "))
+		for _, a := range after {
+			args = append(args, a)
+		}
+	}
+	sqlText := fmt.Sprintf("SELECT data, %s FROM %s WHERE %s ORDER BY %s LIMIT %d",
+		strings.Join(keyCols, ", "), tb.name, where, strings.Join(keyCols, ", "), n+1)
+	rows, err := s.r.QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list %s: %w", tb.kind, err)
+	}
+	defer rows.Close()
+	var out []T
+	var last []string
+	for rows.Next() {
+		var data string
+		keys := make([]string, len(keyCols))
+		dest := []any{&data}
+		for i := range keys {
+			dest = append(dest, &keys[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, "", fmt.Errorf("list %s: %w", tb.kind, err)
+		}
+		if len(out) == n {
+			return out, encodeCursor(last), rows.Close()
+		}
+		var v T
+		if err := json.Unmarshal([]byte(data), &v); err != nil {
+			return nil, "", fmt.Errorf("list %s: decode: %w", tb.kind, err)
+		}
+		out = append(out, v)
+		last = keys
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("list %s: %w", tb.kind, err)
+	}
+	return out, "", nil
+}
+
+func encodeCursor(keys []string) string {
+	b, _ := json.Marshal(keys)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(c string, n int) ([]string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	var keys []string
+	if err == nil {
+		err = json.Unmarshal(b, &keys)
+	}
+	if err != nil || len(keys) != n {
+		return nil, store.ErrBadCursor
+	}
+	return keys, nil
+}
+
+func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, events []store.OutboxEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	evs, err := store.PrepareEvents(events, s.now())
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		_, err := tx.ExecContext(ctx, `INSERT INTO store_outbox (id, detail_type, detail, created_at) VALUES (?, ?, ?, ?)`,
+			e.ID, e.DetailType, string(e.Detail), store.TimeKey(e.CreatedAt))
+		if isUniqueViolation(err) {
+			return fmt.Errorf("outbox event %s: %w", e.ID, store.ErrAlreadyExists)
+		}
+		if err != nil {
+			return fmt.Errorf("outbox event %s: %w", e.ID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+package storetest
+
+import (
+	"time"
+
+	"github.com/dealflow/dealflow/shared/domain"
+	"github.com/dealflow/dealflow/shared/store"
+)
+
+func sampleLead(id string, created time.Time) domain.Lead {
+	return domain.Lead{
+		ID: id, Source: "hubspot", ExternalID: "hs-" + id, Email: id + "@acme.example", Name: "Ada " + id,
+		Company: "Acme GmbH", Domain: "acme.example", Country: "DE", Region: "EMEA", State: "BE",
+		Phone: "+493012345678", Title: "CTO", Employees: 250, Industry: "software",
+		Attributes: map[string]string{"utm_source": "newsletter"},
+		Score:      42, ScoreExplanation: []domain.ScoreLine{{Rule: "fit.employees", Points: 30, Reason: "250 employees"}, {Rule: "decay", Points: -3}},
+		Grade: domain.GradeMQL, Status: domain.LeadNew, CreatedAt: created, UpdatedAt: created,
+	}
+}
+
+func leadID(l domain.Lead) string { return l.ID }
+
+var leadCases = []testCase{
+	{"Lead/CreateGetRoundTrip", func(e *env) {
+		want := sampleLead("l1", Base)
+		want.Version = 99 // the store owns Version
+		got, err := e.s.CreateLead(e.ctx, want)
+		e.ok(err, "create lead")
+		e.eq(got.Version, 1, "version after create")
+		want.Version = 1
+		read, err := e.s.GetLead(e.ctx, "l1")
+		e.ok(err, "get lead")
+		e.same(read, want, "lead read back")
+	}},
+	{"Lead/DuplicateIDAlreadyExists", func(e *env) {
+		_, err := e.s.CreateLead(e.ctx, sampleLead("l1", Base))
+		e.ok(err, "create lead")
+		other := sampleLead("l1", at(time.Hour))
+		other.Email = "other@else.example"
+		_, err = e.s.CreateLead(e.ctx, other)
+		e.is(err, store.ErrAlreadyExists, "second create with the same id")
+		read, err := e.s.GetLead(e.ctx, "l1")
+		e.ok(err, "get lead")
+		e.eq(read.Email, "l1@acme.example", "first lead is untouched")
+	}},
+	{"Lead/MissingNotFound", func(e *env) {
+		_, err := e.s.GetLead(e.ctx, "nope")
+		e.is(err, store.ErrNotFound, "get missing lead")
+		_, err = e.s.GetLeadByEmail(e.ctx, "nobody@x.example")
+		e.is(err, store.ErrNotFound, "get lead by unknown email")
+		_, err = e.s.GetLeadBySourceID(e.ctx, "hubspot", "unknown")
+		e.is(err, store.ErrNotFound, "get lead by unknown source id")
+		_, err = e.s.UpdateLead(e.ctx, "nope", func(l domain.Lead) (domain.Lead, error) { return l, nil })
+		e.is(err, store.ErrNotFound, "update missing lead")
+	}},
+	{"Lead/LookupsReturnEarliest", func(e *env) {
+		later := sampleLead("b-later", at(2*time.Hour))
+		later.Email, later.ExternalID = "same@acme.example", "ext-1"
+		earlier := sampleLead("z-earlier", at(time.Hour))
+		earlier.Email, earlier.ExternalID = "same@acme.example", "ext-1"
+		otherSource := sampleLead("a-form", at(0))
+		otherSource.Source, otherSource.ExternalID = "form:demo", "ext-1"
+		for _, l := range []domain.Lead{later, earlier, otherSource} {
+			_, err := e.s.CreateLead(e.ctx, l)
+			e.ok(err, "create "+l.ID)
+		}
+		got, err := e.s.GetLeadByEmail(e.ctx, "same@acme.example")
+		e.ok(err, "by email")
+		e.eq(got.ID, "z-earlier", "lead by email is the earliest created")
+		got, err = e.s.GetLeadBySourceID(e.ctx, "hubspot", "ext-1")
+		e.ok(err, "by source id")
+		e.eq(got.ID, "z-earlier", "lead by hubspot ext-1")
+		got, err = e.s.GetLeadBySourceID(e.ctx, "form:demo", "ext-1")
+		e.ok(err, "by source id")
+		e.eq(got.ID, "a-form", "same external id in another source is another lead")
+	}},
+	{"Lead/ListByDomain", func(e *env) {
+		for i, id := range []string{"c", "a", "b"} {
+			l := sampleLead(id, at(time.Duration(i)*time.Minute))
+			_, err := e.s.CreateLead(e.ctx, l)
+			e.ok(err, "create")
+		}
+		other := sampleLead("x", Base)
+		other.Domain = "other.example"
+		_, err := e.s.CreateLead(e.ctx, other)
+		e.ok(err, "create other")
+		got, next, err := e.s.ListLeadsByDomain(e.ctx, "acme.example", store.Page{})
+		e.ok(err, "list by domain")
+		e.eq(ids(got, leadID), []string{"c", "a", "b"}, "leads of acme.example oldest first")
+		e.eq(next, "", "no further page")
+		got, _, err = e.s.ListLeadsByDomain(e.ctx, "none.example", store.Page{})
+		e.ok(err, "list empty domain")
+		e.eq(len(got), 0, "no leads for unknown domain")
+	}},
+	{"Lead/UpdateIsReadModifyWrite", func(e *env) {
+		_, err := e.s.CreateLead(e.ctx, sampleLead("l1", Base))
+		e.ok(err, "create")
+		routedAt := at(time.Minute)
+		got, err := e.s.UpdateLead(e.ctx, "l1", func(l domain.Lead) (domain.Lead, error) {
+			if l.Version != 1 {
+				t := e.t
+				t.Errorf("update fn saw version %d, want 1", l.Version)
+			}
+			l.Status, l.OwnerID, l.RoutedAt = domain.LeadRouted, "rep-anna", &routedAt
+			l.RoutingExplanation = "rule emea → pool emea-ae; Anna has 1/5 today"
+			l.Email = "new@acme.example"
+			l.MergedFrom = append(l.MergedFrom, "form:demo:77")
+			return l, nil
+		})
+		e.ok(err, "update")
+		e.eq(got.Version, 2, "version after one update")
+		read, err := e.s.GetLead(e.ctx, "l1")
+		e.ok(err, "get")
+		e.same(read, got, "stored lead equals returned lead")
+		byEmail, err := e.s.GetLeadByEmail(e.ctx, "new@acme.example")
+		e.ok(err, "index follows the update")
+		e.eq(byEmail.ID, "l1", "lead found by its new email")
+		_, err = e.s.GetLeadByEmail(e.ctx, "l1@acme.example")
+		e.is(err, store.ErrNotFound, "old email no longer indexed")
+	}},
+	{"Lead/UpdateFnErrorChangesNothing", func(e *env) {
+		_, err := e.s.CreateLead(e.ctx, sampleLead("l1", Base))
+		e.ok(err, "create")
+		_, err = e.s.UpdateLead(e.ctx, "l1", func(l domain.Lead) (domain.Lead, error) {
+			l.Status = domain.LeadDisqualified
+			return l, errBoom
+		})
+		e.is(err, errBoom, "update error is returned wrapped")
+		read, _ := e.s.GetLead(e.ctx, "l1")
+		e.eq(read.Status, domain.LeadNew, "status unchanged")
+		e.eq(read.Version, 1, "version unchanged")
+	}},
+	{"Lead/UpdateCannotChangeID", func(e *env) {
+		_, err := e.s.CreateLead(e.ctx, sampleLead("l1", Base))
+		e.ok(err, "create")
+		_, err = e.s.UpdateLead(e.ctx, "l1", func(l domain.Lead) (domain.Lead, error) { l.ID = "l2"; return l, nil })
+		e.fails(err, "update that changes the id")
+		_, err = e.s.GetLead(e.ctx, "l2")
+		e.is(err, store.ErrNotFound, "no lead under the new id")
+	}},
+	{"Lead/CreateWithEventsIsAtomic", func(e *env) {
+		e.needsTx("CreateLead with outbox events")
+		_, err := e.s.CreateLead(e.ctx, sampleLead("l1", Base), event("Lead Received", "l1"))
+		e.ok(err, "create with event")
+		e.eq(e.pending(), []string{"Lead Received:l1"}, "event written with the lead")
+		_, err = e.s.CreateLead(e.ctx, sampleLead("l1", Base), event("Lead Received", "l1-dup"))
+		e.is(err, store.ErrAlreadyExists, "duplicate create")
+		e.eq(e.pending(), []string{"Lead Received:l1"}, "a failed create writes no event")
+	}},
+	{"Lead/UpdateWithEventsIsAtomic", func(e *env) {
+		e.needsTx("UpdateLead with outbox events")
+		_, err := e.s.CreateLead(e.ctx, sampleLead("l1", Base))
+		e.ok(err, "create")
+		_, err = e.s.UpdateLead(e.ctx, "l1", func(l domain.Lead) (domain.Lead, error) { return l, errBoom }, event("Lead Routed", "l1"))
+		e.is(err, errBoom, "rejected update")
+		e.eq(len(e.pending()), 0, "a rejected update writes no event")
+		_, err = e.s.UpdateLead(e.ctx, "l1", func(l domain.Lead) (domain.Lead, error) {
+			l.Status = domain.LeadRouted
+			return l, nil
+		}, event("Lead Routed", "l1"))
+		e.ok(err, "update")
+		e.eq(e.pending(), []string{"Lead Routed:l1"}, "event written with the update")
+	}},
+}
