@@ -114,3 +114,17 @@ func TestPlaceholders(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestSubstituteResolvesEveryPlaceholderOrNamesIt(t *testing.T) {
+	def := []byte(`{"a":"${QualifyLeadFunctionArn}","b":"${EventBusName}","c":"${QualifyLeadFunctionArn}","d":"${Nope}"}`)
+	if got := Placeholders(def); strings.Join(got, ",") != "QualifyLeadFunctionArn,EventBusName,Nope" {
+		t.Fatalf("placeholders = %v", got)
+	}
+	out, missing := Substitute(def, func(n string) (string, bool) {
+		v, ok := map[string]string{"QualifyLeadFunctionArn": "arn:f", "EventBusName": "dealflow"}[n]
+		return v, ok
+	})
+	if string(out) != `{"a":"arn:f","b":"dealflow","c":"arn:f","d":"${Nope}"}` || strings.Join(missing, ",") != "Nope" {
+		t.Fatalf("out = %s missing = %v", out, missing)
+	}
+}

@@ -28,8 +28,8 @@ type Subject struct {
 
 // Decision is the outcome of routing.
 type Decision struct {
-	OwnerID     string `json:"ownerId,omitempty"`
-	Queue       string `json:"queue,omitempty"`
+	OwnerID     string `json:"ownerId"` // always present: the workflow reads it
+	Queue       string `json:"queue"`
 	Rule        string `json:"rule"`
 	Pool        string `json:"pool,omitempty"`
 	Explanation string `json:"explanation"`
@@ -160,6 +160,22 @@ type candidate struct {
 // which keeps each rep within one assignment of their exact weighted share. Caps are enforced by
 // incrementing first and rolling back when over, so they hold exactly under concurrent leads.
 func (r *Router) fromPool(ctx context.Context, pool *domain.Pool, now time.Time, exclude []string) (Decision, string, error) {
+	for attempt := 1; ; attempt++ {
+		d, text, stale, err := r.tryPool(ctx, pool, now, exclude, attempt < maxStaleRetries)
+		if err != nil || !stale {
+			return d, text, err
+		}
+	}
+}
+
+// maxStaleRetries bounds how often a pick is redone because a concurrent lead changed the
+// chosen rep's count between reading and charging it.
+const maxStaleRetries = 8
+
+// tryPool makes one pick. When retryStale is set and the chosen rep's counter moved since it was
+// read (another lead was assigned concurrently), the charge is undone and stale is returned, so
+// the pick is made again on fresh counts: shares stay exact under concurrent leads.
+func (r *Router) tryPool(ctx context.Context, pool *domain.Pool, now time.Time, exclude []string, retryStale bool) (Decision, string, bool, error) {
 	local := now.In(r.orgLocation())
 	keys := make([]string, 0, 2*len(pool.Members))
 	for _, m := range pool.Members {
@@ -167,7 +183,7 @@ func (r *Router) fromPool(ctx context.Context, pool *domain.Pool, now time.Time,
 	}
 	counts, err := r.Counters.GetCounters(ctx, keys...)
 	if err != nil {
-		return Decision{}, "", err
+		return Decision{}, "", false, err
 	}
 	var cands []*candidate
 	var skipped []string
@@ -208,25 +224,31 @@ func (r *Router) fromPool(ctx context.Context, pool *domain.Pool, now time.Time,
 		dk, mk := dayKey(pool.ID, c.rep.ID, local), monthKey(pool.ID, c.rep.ID, local)
 		day, err := r.Counters.IncrementCounter(ctx, dk, 1)
 		if err != nil {
-			return Decision{}, "", err
+			return Decision{}, "", false, err
+		}
+		if retryStale && day != c.day+1 {
+			if _, err := r.Counters.IncrementCounter(ctx, dk, -1); err != nil {
+				return Decision{}, "", false, err
+			}
+			return Decision{}, "", true, nil
 		}
 		if c.m.DailyCap > 0 && day > int64(c.m.DailyCap) {
 			if _, err := r.Counters.IncrementCounter(ctx, dk, -1); err != nil {
-				return Decision{}, "", err
+				return Decision{}, "", false, err
 			}
 			skipped = append(skipped, fmt.Sprintf("skipped %s (daily cap %d reached)", c.rep.Name, c.m.DailyCap))
 			continue
 		}
 		month, err := r.Counters.IncrementCounter(ctx, mk, 1)
 		if err != nil {
-			return Decision{}, "", err
+			return Decision{}, "", false, err
 		}
 		if c.m.MonthlyCap > 0 && month > int64(c.m.MonthlyCap) {
 			if _, err := r.Counters.IncrementCounter(ctx, mk, -1); err != nil {
-				return Decision{}, "", err
+				return Decision{}, "", false, err
 			}
 			if _, err := r.Counters.IncrementCounter(ctx, dk, -1); err != nil {
-				return Decision{}, "", err
+				return Decision{}, "", false, err
 			}
 			skipped = append(skipped, fmt.Sprintf("skipped %s (monthly cap %d reached)", c.rep.Name, c.m.MonthlyCap))
 			continue
@@ -236,12 +258,12 @@ func (r *Router) fromPool(ctx context.Context, pool *domain.Pool, now time.Time,
 			capText = fmt.Sprintf("/%d", c.m.DailyCap)
 		}
 		text := fmt.Sprintf("%s has %d%s today at weight %d", c.rep.Name, day, capText, c.m.Weight)
-		return Decision{OwnerID: c.rep.ID, Pool: pool.ID, Counted: []string{dk, mk}}, strings.Join(append(skipped, text), "; "), nil
+		return Decision{OwnerID: c.rep.ID, Pool: pool.ID, Counted: []string{dk, mk}}, strings.Join(append(skipped, text), "; "), false, nil
 	}
 	if len(skipped) == 0 {
 		skipped = append(skipped, "no member available")
 	}
-	return Decision{}, strings.Join(skipped, "; "), nil
+	return Decision{}, strings.Join(skipped, "; "), false, nil
 }
 
 // CreditBack returns a pool assignment to the ledger when the lead is reassigned, so the rep is

@@ -199,3 +199,32 @@ func TestCapsAreExactUnderConcurrentLeadsAndCreditBackFreesThem(t *testing.T) {
 		t.Fatalf("after credit back and excluding ben: %+v", d)
 	}
 }
+
+func TestSharesStayExactUnderConcurrentLeads(t *testing.T) {
+	org := testOrg()
+	org.Routing.Rules = org.Routing.Rules[3:] // the weighted pool only: ben 1, cara 2, dan 3
+	r := &Router{Org: org, Counters: &memCounters{}}
+	var mu sync.Mutex
+	got := map[string]int{}
+	var wg sync.WaitGroup
+	for i := 0; i < 600; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d, err := r.Route(context.Background(), domain.RouteLead, Subject{Lead: domain.Lead{Country: "FR"}}, now)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			got[d.OwnerID]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for rep, w := range map[string]int{"ben": 1, "cara": 2, "dan": 3} {
+		if exact := 600 * w / 6; got[rep] < exact-1 || got[rep] > exact+1 {
+			t.Errorf("%s got %d leads, exact share %d", rep, got[rep], exact)
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dealflow/dealflow/local/runtime"
+	"github.com/dealflow/dealflow/shared/httpapi"
+)
+
+func init() {
+	register("serve", "run the whole product locally: API, workflows, events, schedules", runServe)
+}
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgFile := fs.String("config", "examples/org.yaml", "the org file")
+	db := fs.String("db", "./data/dealflow.db", "the SQLite file holding all state")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	root := fs.String("root", ".", "project folder with statemachines/ and events/")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rt, err := runtime.New(ctx, runtime.Config{Root: *root, OrgFile: *cfgFile, DBPath: *db, Log: log})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	bg, cancelBG := context.WithCancel(context.Background())
+	if err := rt.Start(bg); err != nil {
+		fmt.Fprintln(stderr, err)
+		cancelBG()
+		rt.Close()
+		return 1
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "listen on %s: %v\n", *addr, err)
+		cancelBG()
+		rt.Close()
+		return 1
+	}
+	srv := &http.Server{Handler: rt.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "dealflow is running (state in %s)\n", *db)
+	for _, r := range httpapi.Routes {
+		fmt.Fprintf(stdout, "  %-5s %s%s\n", r.Method, base, r.Path)
+	}
+	fmt.Fprintf(stdout, "  GET   %s/healthz\nPress Ctrl+C to stop.\n", base)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(stderr, err)
+		}
+	}
+	// Stop taking requests, let in-flight ones finish, then stop the loops: anything not done is
+	// already durable and resumes at the next start.
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shut)
+	cancelBG()
+	if err := rt.Close(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "dealflow stopped")
+	return 0
+}

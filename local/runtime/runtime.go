@@ -1,0 +1,379 @@
+// Package runtime wires the local product: the SQLite store, the event bus with the rules of
+// events/rules, the scheduler with events/schedules, the ASL engine with statemachines/, the Go
+// handlers called in-process, the mail outbox and the HTTP API. One process, no network.
+package runtime
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/dealflow/dealflow/local/eventbus"
+	"github.com/dealflow/dealflow/local/eventbus/pattern"
+	"github.com/dealflow/dealflow/local/schedule"
+	"github.com/dealflow/dealflow/local/sfn"
+	"github.com/dealflow/dealflow/shared/clock"
+	"github.com/dealflow/dealflow/shared/config"
+	"github.com/dealflow/dealflow/shared/domain"
+	"github.com/dealflow/dealflow/shared/events"
+	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/store/sqlite"
+	"github.com/dealflow/dealflow/shared/webhook"
+)
+
+// Local identity used in ARNs.
+const (
+	Region  = "local"
+	Account = "000000000000"
+)
+
+// Config says where everything is.
+type Config struct {
+	Root    string // project folder holding statemachines/ and events/ (default ".")
+	OrgFile string // default examples/org.yaml
+	DBPath  string // default ./data/dealflow.db
+	Clock   clock.Clock
+	Log     *slog.Logger
+	// Env looks up secrets by the variable names the org file gives (default os.Getenv).
+	Env func(string) string
+	// CRM reads HubSpot contacts; nil uses only what webhooks carry.
+	CRM handlers.CRM
+}
+
+// Runtime is the running product.
+type Runtime struct {
+	cfg     Config
+	Org     *domain.Org
+	Store   *sqlite.Store
+	Bus     *eventbus.Bus
+	Engine  *sfn.Engine
+	Outbox  *notify.Outbox
+	Deps    *handlers.Deps
+	Intake  *handlers.Intake
+	Sched   *schedule.Runner
+	Machine map[string]*sfn.StateMachine // by name
+	funcs   map[string]lambda.Handler
+
+	relayWake chan struct{}
+	wg        sync.WaitGroup
+}
+
+// Problems lists everything wrong with the files; New refuses to start on any.
+type Problems []string
+
+func (p Problems) Error() string { return strings.Join(p, "\n") }
+
+// FunctionARN is the local ARN of a function.
+func FunctionARN(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", Region, Account, name)
+}
+
+// New loads and validates every file, opens the store and wires the components. It does not
+// start background work: call Start.
+func New(ctx context.Context, cfg Config) (*Runtime, error) {
+	if cfg.Root == "" {
+		cfg.Root = "."
+	}
+	if cfg.OrgFile == "" {
+		cfg.OrgFile = "examples/org.yaml"
+	}
+	if cfg.DBPath == "" {
+		cfg.DBPath = filepath.Join("data", "dealflow.db")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Env == nil {
+		cfg.Env = os.Getenv
+	}
+	var probs Problems
+	org, err := config.Load(cfg.OrgFile)
+	if err != nil {
+		probs = append(probs, err.Error())
+	}
+	rules, rp := events.LoadRules(filepath.Join(cfg.Root, "events", "rules"))
+	for _, p := range rp {
+		probs = append(probs, p.String())
+	}
+	scheds, sp := events.LoadSchedules(filepath.Join(cfg.Root, "events", "schedules"))
+	for _, p := range sp {
+		probs = append(probs, p.String())
+	}
+	jobs, jp := schedule.NewJobs(scheds)
+	for _, p := range jp {
+		probs = append(probs, p.String())
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.DBPath), 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	st, err := sqlite.Open(cfg.DBPath, sqlite.WithClock(cfg.Clock))
+	if err != nil {
+		return nil, err
+	}
+	r := &Runtime{cfg: cfg, Org: org, Store: st, Machine: map[string]*sfn.StateMachine{}, relayWake: make(chan struct{}, 1)}
+	if err := r.wire(ctx, rules, jobs); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Runtime) wire(ctx context.Context, rules []events.Rule, jobs []schedule.Job) error {
+	cfg := r.cfg
+	db := r.Store.DB()
+	var err error
+	if r.Outbox, err = notify.OpenOutbox(db, cfg.Clock); err != nil {
+		return err
+	}
+	r.Deps = &handlers.Deps{Store: notifyingStore{r.Store, r.kickRelay}, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log}
+	r.Intake = &handlers.Intake{Deps: r.Deps, CRM: cfg.CRM, PublicURL: r.Org.Settings.PublicURL,
+		LeadSecrets: secrets(cfg.Env, r.Org.Webhooks.Leads.SecretEnv...),
+		HubSpot:     webhook.HubSpotVerifier{Secrets: secrets(cfg.Env, r.Org.Webhooks.HubSpot.ClientSecretEnv), Versions: hubspotVersions(r.Org.Webhooks.HubSpot.SignatureVersions)}}
+
+	fns := handlers.Functions(r.Deps)
+	reg := sfn.NewRegistry()
+	r.funcs = map[string]lambda.Handler{}
+	for name, fn := range fns {
+		reg.Register(name, fn)
+		r.funcs[name] = lambda.NewHandler(fn)
+	}
+	compile := func(p []byte) (eventbus.Matcher, error) { return pattern.Compile(p) }
+	if r.Bus, err = eventbus.New(db, rules, compile, eventbus.InvokerFunc(r.invokeTarget), eventbus.WithClock(cfg.Clock), eventbus.WithLogger(cfg.Log), eventbus.WithAccount(Account, Region)); err != nil {
+		return err
+	}
+	persist := newPersistence(ctx, db)
+	if r.Engine, err = sfn.New(sfn.WithClock(cfg.Clock), sfn.WithFunctions(reg), sfn.WithPublisher(r.Publisher()), sfn.WithPersistence(persist), sfn.WithAccount(Region, Account)); err != nil {
+		return err
+	}
+	if err := r.loadStateMachines(ctx); err != nil {
+		return err
+	}
+	slots, err := schedule.NewSQLStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	r.Sched = schedule.NewRunner(jobs, slots, cfg.Clock, r.fireSchedule, cfg.Log)
+	return nil
+}
+
+func secrets(env func(string) string, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		if v := env(n); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func hubspotVersions(vs []string) []webhook.HubSpotVersion {
+	var out []webhook.HubSpotVersion
+	for _, v := range vs {
+		out = append(out, webhook.HubSpotVersion(strings.ToLower(v)))
+	}
+	return out
+}
+
+// loadStateMachines reads statemachines/*.asl.json, substitutes the local ARNs for every
+// ${Placeholder} and registers each with the engine. Every problem is reported.
+func (r *Runtime) loadStateMachines(ctx context.Context) error {
+	files, err := filepath.Glob(filepath.Join(r.cfg.Root, "statemachines", "*.asl.json"))
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	names := map[string]string{}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".asl.json")
+		names[events.StateMachinePlaceholder(name)] = fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", Region, Account, name)
+	}
+	for name := range r.funcs {
+		names[events.FunctionPlaceholder(name)] = FunctionARN(name)
+	}
+	names[events.EventBusPlaceholder] = events.BusName
+	var probs Problems
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			probs = append(probs, err.Error())
+			continue
+		}
+		def, missing := events.Substitute(raw, func(n string) (string, bool) { v, ok := names[n]; return v, ok })
+		for _, m := range missing {
+			probs = append(probs, fmt.Sprintf("%s: ${%s}: unknown placeholder (no function, state machine or bus of that name)", f, m))
+		}
+		if len(missing) > 0 {
+			continue
+		}
+		name := strings.TrimSuffix(filepath.Base(f), ".asl.json")
+		sm, err := r.Engine.CreateStateMachine(ctx, name, def, f)
+		if err != nil {
+			probs = append(probs, err.Error())
+			continue
+		}
+		r.Machine[name] = sm
+	}
+	if len(probs) > 0 {
+		return probs
+	}
+	return nil
+}
+
+// Publisher is the bus as an events.Publisher (for the outbox relay and putEvents tasks).
+func (r *Runtime) Publisher() events.Publisher { return busPublisher{r} }
+
+type busPublisher struct{ r *Runtime }
+
+func (p busPublisher) Publish(ctx context.Context, entries []events.Entry) ([]string, error) {
+	res, err := p.r.Bus.PutEvents(ctx, entries)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(res.Entries))
+	for i, e := range res.Entries {
+		if e.ErrorCode != "" {
+			return nil, fmt.Errorf("put events: entry %d: %s: %s", i, e.ErrorCode, e.ErrorMessage)
+		}
+		ids[i] = e.EventID
+	}
+	return ids, nil
+}
+
+// invokeTarget delivers a bus event to a rule target. A state machine execution is named from a
+// hash of rule, target and input, so a redelivered event finds the execution it already started
+// (StartExecution with the same name and input is idempotent).
+func (r *Runtime) invokeTarget(ctx context.Context, rule string, t events.Target, input []byte) error {
+	if t.StateMachine != "" {
+		h := sha256.Sum256([]byte(rule + "\x00" + t.ID + "\x00" + string(input)))
+		return r.startExecution(ctx, t.StateMachine, hex.EncodeToString(h[:16]), string(input))
+	}
+	return r.invokeFunction(ctx, t.Function, input)
+}
+
+func (r *Runtime) startExecution(ctx context.Context, machine, name, input string) error {
+	sm, ok := r.Machine[machine]
+	if !ok {
+		return fmt.Errorf("state machine %q is not loaded", machine)
+	}
+	_, err := r.Engine.StartExecution(ctx, sfn.StartExecutionInput{StateMachineArn: sm.ARN, Name: name, Input: input})
+	if errors.Is(err, sfn.ErrExecutionAlreadyExists) {
+		return nil // same name, different input: a different event; never expected with hashed names
+	}
+	return err
+}
+
+func (r *Runtime) invokeFunction(ctx context.Context, name string, input []byte) error {
+	h, ok := r.funcs[name]
+	if !ok {
+		return fmt.Errorf("function %q is not registered", name)
+	}
+	_, err := h.Invoke(ctx, input)
+	return err
+}
+
+func (r *Runtime) fireSchedule(ctx context.Context, inv schedule.Invocation) error {
+	t := inv.Job.Def.Target
+	input := []byte(inv.Input)
+	if len(input) == 0 {
+		input = []byte("{}")
+	}
+	if t.StateMachine != "" {
+		// One execution per schedule slot, whatever the retries.
+		name := fmt.Sprintf("%s-%d", inv.Job.Name(), inv.Slot.Unix())
+		return r.startExecution(ctx, t.StateMachine, name, string(input))
+	}
+	return r.invokeFunction(ctx, t.Function, input)
+}
+
+// Start runs the background loops (event delivery, outbox relay, schedules) and resumes the
+// executions that were running when the process last stopped.
+func (r *Runtime) Start(ctx context.Context) error {
+	if _, err := r.Engine.Recover(ctx); err != nil {
+		return fmt.Errorf("resume executions: %w", err)
+	}
+	r.wg.Add(3)
+	go func() { defer r.wg.Done(); _ = r.Bus.Run(ctx) }()
+	go func() { defer r.wg.Done(); r.relayLoop(ctx) }()
+	go func() { defer r.wg.Done(); _ = r.Sched.Run(ctx) }()
+	return nil
+}
+
+func (r *Runtime) kickRelay() {
+	select {
+	case r.relayWake <- struct{}{}:
+	default:
+	}
+}
+
+func (r *Runtime) relayLoop(ctx context.Context) {
+	for {
+		n, err := r.Deps.RelayOutbox(ctx, r.Publisher(), 100)
+		if err != nil && ctx.Err() == nil {
+			r.cfg.Log.Error("outbox relay failed", "error", err.Error())
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		tm := r.cfg.Clock.NewTimer(500 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			tm.Stop()
+			return
+		case <-r.relayWake:
+			tm.Stop()
+		case <-tm.C():
+		}
+	}
+}
+
+// Handler is the HTTP API: the shared route table plus health checks.
+func (r *Runtime) Handler() http.Handler {
+	mux := http.NewServeMux()
+	hs := r.Intake.Handlers()
+	for _, rt := range httpapi.Routes {
+		if h, ok := hs[rt.MuxPattern()]; ok {
+			mux.HandleFunc(rt.MuxPattern(), h)
+		}
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, req *http.Request) {
+		if err := r.Store.DB().PingContext(req.Context()); err != nil {
+			httpapi.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
+			return
+		}
+		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	return mux
+}
+
+// Close waits for the background loops (cancel their context first) and closes the store.
+func (r *Runtime) Close() error {
+	r.wg.Wait()
+	r.Engine.Close()
+	return r.Store.Close()
+}
