@@ -47,6 +47,9 @@ func runWebhookVerify(args []string, stdout, stderr io.Writer) int {
 	bodyFile := fs.String("body-file", "", "file holding the raw request body")
 	nowMS := fs.String("now", "", "receiver clock, Unix milliseconds (default: now)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if provider == "" && fs.NArg() > 0 {
@@ -125,6 +128,9 @@ func runWebhookSign(args []string, stdout, stderr io.Writer) int {
 	bodyFile := fs.String("body-file", "", "file holding the exact body that will be sent")
 	nowMS := fs.String("now", "", "signing time, Unix milliseconds (default: now)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if provider == "" && fs.NArg() > 0 {

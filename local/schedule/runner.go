@@ -28,7 +28,7 @@ type Target func(ctx context.Context, inv Invocation) error
 //
 // A slot is on time when the runner sees it due within Grace. Slots missed while the process was
 // down (or asleep) are skipped, as AWS never replays them; a job with CatchUp fires the most
-// recent missed slot once instead.
+// recent missed slot once instead. Tick and Run must not be called concurrently.
 type Runner struct {
 	clock  clock.Clock
 	store  SlotStore

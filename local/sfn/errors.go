@@ -3,6 +3,7 @@ package sfn
 import (
 	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/dealflow/dealflow/local/sfn/expr"
 )
@@ -59,6 +60,10 @@ func fromExpr(st *State, enteredID int64, err error, location string) *failure {
 		if ee.Name == ErrQueryEvaluation {
 			f.evaluation = true
 			f.location = location
+			// The location names the exact template field ("Output/result") the cause quotes.
+			if m := fieldInCause.FindStringSubmatch(ee.Cause); m != nil {
+				f.location = m[1]
+			}
 		}
 		return f
 	}
@@ -68,6 +73,8 @@ func fromExpr(st *State, enteredID int64, err error, location string) *failure {
 	}
 	return stateFailure(st.Name, enteredID, ErrRuntime, err.Error())
 }
+
+var fieldInCause = regexp.MustCompile(`specified for the field '([^']*)'`)
 
 // errorOutput is the document a Catch passes on: {"Error", "Cause"}.
 func (f *failure) errorOutput() any {

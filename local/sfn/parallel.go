@@ -37,7 +37,7 @@ func (sc *stateCtx) attemptParallel(ctx context.Context) (any, *failure) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fr := &frame{x: sc.fr.x, vars: newVarScope(sc.fr.vars, nil), silent: sc.fr.silent}
+			fr := &frame{x: sc.fr.x, vars: newVarScope(sc.fr.vars, nil), silent: sc.fr.silent, branch: true}
 			out, f := sc.e.runProgram(bctx, fr, b, &checkpoint{State: b.StartAt, Input: in})
 			mu.Lock()
 			defer mu.Unlock()
@@ -91,9 +91,10 @@ func (sc *stateCtx) attemptMap(ctx context.Context) (any, *failure) {
 	var maxConc, tolCount int
 	tolPct := -1.0
 	tolCount = -1
+	var scope expr.JSONataScope
 	if sc.jsonata() {
 		in = sc.rawInput
-		scope := sc.statesVar(sc.rawInput, nil, false, nil)
+		scope = sc.statesVar(sc.rawInput, nil, false, nil)
 		if st.HasItems {
 			if items, f = sc.jsonataAs("Items", st.Items, scope, "array"); f != nil {
 				return nil, f
@@ -101,6 +102,26 @@ func (sc *stateCtx) attemptMap(ctx context.Context) (any, *failure) {
 		} else {
 			items = in
 		}
+	} else {
+		if in, f = sc.inputPath(sc.rawInput); f != nil {
+			return nil, f
+		}
+		items = in
+		if st.ItemsPath.Set {
+			if items, f = sc.evalPathField("ItemsPath", st.ItemsPath.Path, in); f != nil {
+				return nil, f
+			}
+		}
+	}
+	arr, ok := items.([]any)
+	if !ok {
+		ff := sc.fail(ErrQueryEvaluation, "Map state input must be an array but was: "+encodeJSON(items))
+		ff.evaluation = true
+		return nil, ff
+	}
+	sc.fr.emit("MapStateStarted", map[string]any{"length": jsonInt(len(arr))}, -1)
+	// Concurrency and tolerance are read after MapStateStarted, as AWS's history shows.
+	if sc.jsonata() {
 		if maxConc, f = sc.jsonataNonNeg("MaxConcurrency", st.MaxConcurrency, scope); f != nil {
 			return nil, f
 		}
@@ -123,15 +144,6 @@ func (sc *stateCtx) attemptMap(ctx context.Context) (any, *failure) {
 			tolPct = p
 		}
 	} else {
-		if in, f = sc.inputPath(sc.rawInput); f != nil {
-			return nil, f
-		}
-		items = in
-		if st.ItemsPath.Set {
-			if items, f = sc.evalPathField("ItemsPath", st.ItemsPath.Path, in); f != nil {
-				return nil, f
-			}
-		}
 		if maxConc, f = sc.intField("MaxConcurrency", st.MaxConcurrency, st.MaxConcurrencyPath, in); f != nil {
 			return nil, f
 		}
@@ -157,13 +169,6 @@ func (sc *stateCtx) attemptMap(ctx context.Context) (any, *failure) {
 			tolPct = p
 		}
 	}
-	arr, ok := items.([]any)
-	if !ok {
-		ff := sc.fail(ErrQueryEvaluation, "Map state input must be an array but was: "+encodeJSON(items))
-		ff.evaluation = true
-		return nil, ff
-	}
-	sc.fr.emit("MapStateStarted", map[string]any{"length": jsonInt(len(arr))}, -1)
 	if st.Distributed {
 		sc.fr.emit("MapRunStarted", map[string]any{"mapRunArn": fmt.Sprintf("arn:aws:states:%s:%s:mapRun:%s/%s:%s",
 			sc.e.region, sc.e.account, sc.fr.x.Machine.Name, mapLabel(st), newUUID())}, -1)

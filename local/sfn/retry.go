@@ -49,10 +49,11 @@ func (sc *stateCtx) execWithRetry(ctx context.Context) stateResult {
 			}
 			continue
 		}
-		switch st.Type {
-		case "Parallel":
+		switch {
+		case f.Error == ErrRuntime:
+		case st.Type == "Parallel":
 			sc.fr.emit("ParallelStateFailed", nil, -1)
-		case "Map":
+		case st.Type == "Map":
 			sc.fr.emit("MapStateFailed", nil, -1)
 		}
 		for _, c := range st.Catch {

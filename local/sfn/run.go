@@ -26,6 +26,7 @@ type frame struct {
 	top     bool
 	mapItem map[string]any // $$.Map.Item inside an iteration's ItemSelector
 	silent  bool
+	branch  bool // a Parallel branch
 }
 
 // stateResult is what executing one state produces.
@@ -95,7 +96,10 @@ func (e *Engine) finish(ctx context.Context, x *Execution, out any, f *failure) 
 		details = map[string]any{"error": f.Error, "cause": f.Cause}
 	case f != nil:
 		status, typ = StatusFailed, "ExecutionFailed"
-		details = map[string]any{"error": f.Error}
+		details = map[string]any{}
+		if f.Error != "" {
+			details["error"] = f.Error
+		}
 		if f.HasCause {
 			details["cause"] = f.Cause
 		}
@@ -117,7 +121,7 @@ func (e *Engine) finish(ctx context.Context, x *Execution, out any, f *failure) 
 	if status == StatusSucceeded {
 		s := encodeJSON(out)
 		x.output = &s
-	} else if f != nil {
+	} else if f != nil && status != StatusTimedOut {
 		x.errName, x.hasError = f.Error, f.Error != ""
 		x.cause, x.hasCause = f.Cause, f.HasCause
 	}
@@ -168,6 +172,10 @@ func (e *Engine) runProgram(ctx context.Context, fr *frame, def *Definition, cp 
 		if res.fail != nil {
 			if res.fail.evaluation && !res.fail.reported {
 				sc.reportEvaluation(res.fail)
+			}
+			// Inside a Parallel branch, a state that ends without completing is reported aborted.
+			if fr.branch && (st.Type == "Task" || st.Type == "Map" || st.Type == "Parallel") {
+				fr.emit(st.Type+"StateAborted", nil, -1)
 			}
 			return nil, res.fail
 		}

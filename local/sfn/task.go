@@ -255,7 +255,7 @@ func (sc *stateCtx) runLegacyLambda(ctx context.Context, res resource, params an
 	switch {
 	case timedOut != "":
 		x.emit("LambdaFunctionTimedOut", map[string]any{"error": timedOut}, -1)
-		return nil, &failure{Error: timedOut}
+		return nil, &failure{Error: timedOut, HasCause: true}
 	case o.fail != nil && o.fail.stopped:
 		return nil, o.fail
 	case o.fail != nil:
@@ -349,7 +349,7 @@ func (sc *stateCtx) runIntegration(ctx context.Context, res resource, params any
 		d := base()
 		d["error"] = timedOut
 		x.emit("TaskTimedOut", d, -1)
-		return nil, &failure{Error: timedOut}
+		return nil, &failure{Error: timedOut, HasCause: true}
 	case o.fail != nil && o.fail.stopped:
 		return nil, o.fail
 	case o.fail != nil:

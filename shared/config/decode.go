@@ -12,7 +12,7 @@ import (
 )
 
 // pos is where a value sits in the file; end is the last line its node spans.
-type pos struct{ line, col, end int }
+type pos struct{ line, col, end, keyLine int }
 
 // decoder maps a yaml.Node tree onto Go values by their yaml tags, strictly: unknown keys,
 // duplicate keys and wrongly shaped values are problems, and every decoded path keeps its position
@@ -21,13 +21,16 @@ type decoder struct {
 	file     string
 	problems []Problem
 	pos      map[string]pos
+	lines    []string // the source, to spot a quoted value whose closing quote is missing
+	bad      map[string]bool
 }
 
 func newDecoder(file string) *decoder {
-	return &decoder{file: file, pos: map[string]pos{}}
+	return &decoder{file: file, pos: map[string]pos{}, bad: map[string]bool{}}
 }
 
 func (d *decoder) problemAt(n *yaml.Node, path, format string, args ...any) {
+	d.bad[path] = true
 	d.problems = append(d.problems, Problem{File: d.file, Line: n.Line, Col: n.Column, Path: path,
 		Message: fmt.Sprintf(format, args...)})
 }
@@ -39,7 +42,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
-	d.pos[path] = pos{n.Line, n.Column, endLine(n)}
+	d.pos[path] = pos{n.Line, n.Column, endLine(n), n.Line}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return // an empty value leaves the default; validation reports what is required
 	}
@@ -77,6 +80,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			d.problemAt(n, path, "must be a text value, not a %s", kindName(n))
 			return
 		}
+		if d.unclosedQuote(n) {
+			d.problemAt(n, path, "this quoted value runs on over several lines; is its closing quote missing?")
+		}
 		v.SetString(n.Value)
 	case reflect.Int, reflect.Int64:
 		i, err := strconv.ParseInt(n.Value, 10, 64)
@@ -102,6 +108,38 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	default:
 		panic(fmt.Sprintf("config: no decoder for %s at %s", v.Type(), path))
 	}
+}
+
+// keyAt remembers the line of a value's key, which may come before the value itself.
+func (d *decoder) keyAt(path string, k *yaml.Node) {
+	if p, ok := d.pos[path]; ok && k.Line < p.keyLine {
+		p.keyLine = k.Line
+		d.pos[path] = p
+	}
+}
+
+// unclosedQuote reports a quoted scalar whose first line has no closing quote. YAML allows
+// quoted values over several lines, but in an org file that is almost always a missing quote
+// that silently swallowed the keys after it.
+func (d *decoder) unclosedQuote(n *yaml.Node) bool {
+	q := ""
+	switch n.Style {
+	case yaml.DoubleQuotedStyle:
+		q = `"`
+	case yaml.SingleQuotedStyle:
+		q = "'"
+	default:
+		return false
+	}
+	if n.Line < 1 || n.Line > len(d.lines) || n.Column > len(d.lines[n.Line-1]) {
+		return false
+	}
+	rest := d.lines[n.Line-1][n.Column:] // after the opening quote
+	rest = strings.ReplaceAll(strings.ReplaceAll(rest, `\\`, ""), `\"`, "")
+	if q == "'" {
+		rest = strings.ReplaceAll(rest, "''", "")
+	}
+	return !strings.Contains(rest, q)
 }
 
 // pairs returns a mapping's key/value pairs with YAML merge keys (<<: *anchor) expanded first,
@@ -157,6 +195,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			seen[name] = true
 		}
 		d.decode(val, v.Field(idx), join(path, name))
+		d.keyAt(join(path, name), k)
 	}
 }
 
@@ -185,6 +224,7 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 		}
 		e := reflect.New(v.Type().Elem()).Elem()
 		d.decode(val, e, join(path, k.Value))
+		d.keyAt(join(path, k.Value), k)
 		v.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), e)
 	}
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"reflect"
 	"regexp"
 	"strings"
@@ -16,88 +15,162 @@ const maxSyntaxRecoveries = 3
 // Parse decodes and validates an org file. It always returns an Org (possibly partial) so that
 // callers can show what was understood; the file is valid only when no problem is returned.
 //
-// A YAML syntax error does not end the check: the offending line is reported, blanked out, and
-// the file parsed again, so that one run shows the syntax error and the problems after it. Inside
-// YAML recovered that way, "missing field" problems whose node spans the blanked line are dropped,
-// since the field may well be on that line.
+// A YAML syntax error does not end the check. The error is reported on the line it is on, then
+// the line is repaired for the rest of the run — the repair among a few likely ones (close a
+// quote or bracket, add a missing colon, fix the indentation, or drop the line) that leaves the
+// fewest other problems — and the file is parsed again. So one run shows the syntax error and
+// the problems elsewhere in the file, without a cascade of echoes of the syntax error.
 func Parse(filename string, data []byte) (*Org, []Problem) {
-	org := &Org{}
-	root, syntax, blanked := parseYAML(filename, data)
-	d := newDecoder(filename)
-	if root != nil {
-		if len(root.Content) == 0 || (root.Content[0].Kind == yaml.ScalarNode && root.Content[0].Tag == "!!null") {
-			d.problems = append(d.problems, Problem{File: filename, Line: 1, Col: 1, Message: "the org file is empty"})
-		} else {
-			d.decode(root.Content[0], reflect.ValueOf(org).Elem(), "")
+	lines := strings.Split(string(data), "\n")
+	var syntax []Problem
+	dropped := map[int]bool{}
+	for {
+		root, err := unmarshal(lines)
+		if err == nil {
+			org, d := check(filename, root, lines)
+			return org, finish(syntax, d, dropped)
 		}
-		applyDefaults(org, d)
-		validate(org, d)
+		line := locateSyntaxError(lines)
+		syntax = append(syntax, Problem{File: filename, Line: line, Col: firstColumn(lines, line),
+			Message: "YAML syntax error: " + yamlLinePrefix.ReplaceAllString(err.Error(), "")})
+		if len(syntax) > maxSyntaxRecoveries || line < 1 || line > len(lines) {
+			syntax = append(syntax, Problem{File: filename, Line: line, Col: 1,
+				Message: "too many YAML syntax errors; fix these, then validate again to see the rest"})
+			return &Org{}, finish(syntax, newDecoder(filename), nil)
+		}
+		fix, blank := repair(filename, lines, line)
+		lines[line-1] = fix
+		if blank {
+			dropped[line] = true
+		}
 	}
+}
+
+func unmarshal(lines []string) (*yaml.Node, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(strings.Join(lines, "\n")), &root); err != nil {
+		return nil, err
+	}
+	return &root, nil
+}
+
+// check decodes, defaults and validates a parsed document.
+func check(filename string, root *yaml.Node, lines []string) (*Org, *decoder) {
+	org := &Org{}
+	d := newDecoder(filename)
+	d.lines = lines
+	if len(root.Content) == 0 || (root.Content[0].Kind == yaml.ScalarNode && root.Content[0].Tag == "!!null") {
+		d.problems = append(d.problems, Problem{File: filename, Line: 1, Col: 1, Message: "the org file is empty"})
+		return org, d
+	}
+	d.decode(root.Content[0], reflect.ValueOf(org).Elem(), "")
+	applyDefaults(org, d)
+	validate(org, d)
+	return org, d
+}
+
+// finish merges syntax and other problems: syntax errors get the path of the node around them,
+// and "required" problems inside a node that lost a line to recovery are dropped.
+func finish(syntax []Problem, d *decoder, dropped map[int]bool) []Problem {
+	v := &validator{decoder: d}
 	problems := make([]Problem, 0, len(syntax)+len(d.problems))
 	for _, p := range syntax {
 		p.Path = enclosingPath(d.pos, p.Line)
 		problems = append(problems, p)
 	}
 	for _, p := range d.problems {
-		if p.missing && spansBlanked(d.pos[p.Path], blanked) {
+		if p.missing && spansDropped(v.at(p.Path), dropped) {
 			continue
 		}
 		problems = append(problems, p)
 	}
 	sortProblems(problems)
-	return org, problems
+	return problems
 }
 
 var yamlLinePrefix = regexp.MustCompile(`^yaml: (line \d+: )?`)
 
-// parseYAML parses data into a document node, recovering from up to maxSyntaxRecoveries syntax
-// errors by blanking the line each one is on. It returns nil when the file cannot be recovered.
-func parseYAML(filename string, data []byte) (*yaml.Node, []Problem, map[int]bool) {
-	lines := bytes.Split(data, []byte("\n"))
-	blanked := map[int]bool{}
-	var problems []Problem
-	for range maxSyntaxRecoveries + 1 {
-		var root yaml.Node
-		err := yaml.Unmarshal(bytes.Join(lines, []byte("\n")), &root)
-		if err == nil {
-			return &root, problems, blanked
-		}
-		if len(problems) == maxSyntaxRecoveries {
-			break
-		}
-		line := locateSyntaxError(lines)
-		msg := yamlLinePrefix.ReplaceAllString(err.Error(), "")
-		problems = append(problems, Problem{File: filename, Line: line, Col: firstColumn(lines, line),
-			Message: "YAML syntax error: " + msg})
-		if line < 1 || line > len(lines) || blanked[line] {
-			break
-		}
-		lines[line-1] = nil
-		blanked[line] = true
-	}
-	problems = append(problems, Problem{File: filename, Line: problems[len(problems)-1].Line, Col: 1,
-		Message: "too many YAML syntax errors; fix these first, then validate again to see the rest"})
-	return nil, problems, blanked
-}
-
 // locateSyntaxError finds the line a syntax error is on. yaml.v3 reports the line of the enclosing
 // block rather than the offending line, so instead find the longest prefix of the file that still
 // parses: the error is on the next line.
-func locateSyntaxError(lines [][]byte) int {
+func locateSyntaxError(lines []string) int {
 	for n := len(lines) - 1; n >= 0; n-- {
-		var root yaml.Node
-		if yaml.Unmarshal(bytes.Join(lines[:n], []byte("\n")), &root) == nil {
+		if _, err := unmarshal(lines[:n]); err == nil {
 			return n + 1
 		}
 	}
 	return 1
 }
 
-func firstColumn(lines [][]byte, line int) int {
+var (
+	bareKey     = regexp.MustCompile(`^(\s*(?:-\s+)?)([A-Za-z0-9_][\w.-]*)(?:\s+(\S.*))?$`)
+	keyAndValue = regexp.MustCompile(`^(\s*(?:-\s+)?[\w.-]+:\s+)(.*)$`)
+)
+
+// repair returns the replacement for the broken line that leaves the fewest problems, and
+// whether that replacement dropped the line.
+func repair(filename string, lines []string, line int) (string, bool) {
+	orig := lines[line-1]
+	indent := func(s string) string { return s[:len(s)-len(strings.TrimLeft(s, " \t"))] }
+	body := strings.TrimLeft(orig, " \t")
+	var cands []string
+	if strings.HasPrefix(indent(orig), "\t") || strings.Contains(indent(orig), "\t") {
+		cands = append(cands, strings.ReplaceAll(indent(orig), "\t", "  ")+body, strings.ReplaceAll(indent(orig), "\t", "    ")+body)
+	}
+	closers := ""
+	if strings.Count(orig, `"`)%2 == 1 {
+		closers += `"`
+	} else if strings.Count(orig, `'`)%2 == 1 {
+		closers += `'`
+	}
+	for i := strings.Count(orig, "{") - strings.Count(orig, "}"); i > 0; i-- {
+		closers += "}"
+	}
+	for i := strings.Count(orig, "[") - strings.Count(orig, "]"); i > 0; i-- {
+		closers += "]"
+	}
+	if closers != "" {
+		cands = append(cands, strings.TrimRight(orig, " ")+closers)
+	}
+	if m := bareKey.FindStringSubmatch(orig); m != nil && !strings.Contains(orig, ":") {
+		cands = append(cands, strings.TrimRight(m[1]+m[2]+": "+m[3], " "))
+	}
+	if m := keyAndValue.FindStringSubmatch(orig); m != nil && !strings.HasPrefix(m[2], `"`) {
+		cands = append(cands, m[1]+`"`+strings.ReplaceAll(m[2], `"`, `\"`)+`"`)
+	}
+	for _, near := range []int{line - 2, line} { // the previous and next non-blank lines
+		step := -1
+		if near >= line-1 {
+			step = 1
+		}
+		for i := near; i >= 0 && i < len(lines); i += step {
+			if strings.TrimSpace(lines[i]) != "" {
+				cands = append(cands, indent(lines[i])+body)
+				break
+			}
+		}
+	}
+	best, bestN, blank := "", -1, true
+	for _, c := range cands {
+		trial := append([]string(nil), lines...)
+		trial[line-1] = c
+		root, err := unmarshal(trial)
+		if err != nil {
+			continue
+		}
+		_, d := check(filename, root, trial)
+		if bestN < 0 || len(d.problems) < bestN {
+			best, bestN, blank = c, len(d.problems), false
+		}
+	}
+	return best, blank
+}
+
+func firstColumn(lines []string, line int) int {
 	if line < 1 || line > len(lines) {
 		return 1
 	}
-	s := string(lines[line-1])
+	s := lines[line-1]
 	return len(s) - len(strings.TrimLeft(s, " ")) + 1
 }
 
@@ -105,18 +178,18 @@ func firstColumn(lines [][]byte, line int) int {
 func enclosingPath(positions map[string]pos, line int) string {
 	best, bestLine := "", -1
 	for path, p := range positions {
-		if path == "" || p.line > line || p.end < line {
+		if path == "" || p.keyLine > line || p.end < line {
 			continue
 		}
-		if p.line > bestLine || (p.line == bestLine && len(path) > len(best)) {
-			best, bestLine = path, p.line
+		if p.keyLine > bestLine || (p.keyLine == bestLine && len(path) > len(best)) {
+			best, bestLine = path, p.keyLine
 		}
 	}
 	return best
 }
 
-func spansBlanked(p pos, blanked map[int]bool) bool {
-	for l := range blanked {
+func spansDropped(p pos, dropped map[int]bool) bool {
+	for l := range dropped {
 		if l >= p.line && l <= p.end+1 {
 			return true
 		}

@@ -44,7 +44,7 @@ func (v *validator) has(path string) bool { _, ok := v.pos[path]; return ok }
 
 // require reports a missing value; set is whether it has one.
 func (v *validator) require(path string, set bool) bool {
-	if !set {
+	if !set && !v.bad[path] {
 		p := v.at(path)
 		v.problems = append(v.problems, Problem{File: v.file, Line: p.line, Col: p.col, Path: path,
 			Message: "required", missing: true})
@@ -364,7 +364,7 @@ func (v *validator) repRef(path, what, id string, want domain.Role) {
 	if !v.ref(path, "rep", id, ok, v.repIDs()) {
 		return
 	}
-	if want != "" && r.Role != want {
+	if want != "" && r.Role != "" && r.Role != want {
 		v.errorf(path, "%s %q is a %s, not a %s", what, id, r.Role, want)
 	}
 }

@@ -17,9 +17,9 @@ AN BU CS CT DD DY FQ FX HV JT MI NH NQ NT PC PU PZ RH SU TP VD WK YD YU ZR`)
 
 // countryAliases are what people type that no name table has.
 var countryAliases = map[string]string{
-	"usa": "US", "us of a": "US", "united states of america": "US", "america": "US", "u s a": "US", "u s": "US",
+	"usa": "US", "united states of america": "US", "america": "US", "u s a": "US", "u s": "US",
 	"uk": "GB", "u k": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB",
-	"wales": "GB", "northern ireland": "GB", "grossbritannien": "GB", "england uk": "GB",
+	"wales": "GB", "northern ireland": "GB", "grossbritannien": "GB",
 	"holland": "NL", "the netherlands": "NL", "netherlands the": "NL",
 	"brd": "DE", "bundesrepublik deutschland": "DE", "federal republic of germany": "DE",
 	"schweiz": "CH", "suisse": "CH", "svizzera": "CH", "swiss confederation": "CH",
@@ -28,7 +28,7 @@ var countryAliases = map[string]string{
 	"ivory coast": "CI", "elfenbeinkuste": "CI", "turkey": "TR", "turkei": "TR", "turkiye": "TR",
 	"hong kong sar": "HK", "macau": "MO", "burma": "MM", "swaziland": "SZ", "macedonia": "MK",
 	"cape verde": "CV", "vatican": "VA", "vatican city": "VA", "east timor": "TL", "palestine": "PS",
-	"taiwan roc": "TW", "prc": "CN", "peoples republic of china": "CN", "south africa rsa": "ZA",
+	"taiwan roc": "TW", "prc": "CN", "peoples republic of china": "CN",
 }
 
 var (

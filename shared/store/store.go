@@ -169,7 +169,8 @@ type Store interface {
 	// GetCounters returns the value of each key; missing counters are 0 and present in the map.
 	GetCounters(ctx context.Context, keys ...string) (map[string]int64, error)
 
-	// ListPendingOutbox returns up to limit unpublished events, oldest first.
+	// ListPendingOutbox returns up to limit unpublished events, oldest first; events of one write
+	// keep their order, events written at the same instant by different writes have no set order.
 	ListPendingOutbox(ctx context.Context, limit int) ([]OutboxEvent, error)
 	// MarkOutboxPublished marks events published; marking one twice is not an error, an unknown
 	// id is ErrNotFound.

@@ -126,7 +126,8 @@ func (v HubSpotVerifier) verifyV3(r HubSpotRequest, now time.Time) error {
 		return verifyErr(ErrMalformedSignature, fmt.Sprintf(
 			"%s %q is not a Unix time in milliseconds", HeaderHubSpotTimestamp, ts))
 	}
-	// Only "older than 5 minutes" is documented; a timestamp slightly ahead of our clock is skew.
+	// HubSpot documents only "older than 5 minutes"; a timestamp ahead of our clock (skew) is
+	// accepted, and forging one still needs the client secret.
 	if age := now.Sub(time.UnixMilli(ms)); age > HubSpotMaxAge {
 		if ms > 0 && ms < 1e11 { // before 1973 in ms, but a plausible date in seconds
 			return verifyErr(ErrStaleTimestamp, fmt.Sprintf(

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dealflow/dealflow/shared/qualify"
 )
@@ -173,6 +174,11 @@ func jsonScalar(raw json.RawMessage) (string, bool) {
 	}
 	switch t[0] {
 	case '"':
+		// raw comes from a successful decode, so it is valid JSON: without escapes the text
+		// between the quotes is the value (the common case, and much cheaper than Unmarshal).
+		if len(t) >= 2 && t[len(t)-1] == '"' && bytes.IndexByte(t, '\\') < 0 && utf8.Valid(t) {
+			return string(t[1 : len(t)-1]), true
+		}
 		var s string
 		if err := json.Unmarshal(t, &s); err != nil {
 			return "", false

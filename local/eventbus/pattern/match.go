@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // Match decodes event (a JSON object) and reports whether it matches the pattern.
@@ -43,16 +44,25 @@ func (p *Pattern) MatchValue(ev any) bool {
 	if !ok {
 		return false
 	}
-	var soBuf, walkBuf [8]member
-	m := matching{root: root, so: soBuf[:0], walk: walkBuf[:0]}
+	m := matchingPool.Get().(*matching)
+	m.root = root
+	found := false
 	for i := range p.branches {
 		m.b = &p.branches[i]
 		if m.field(0) {
-			return true
+			found = true
+			break
 		}
 	}
-	return false
+	*m = matching{so: m.so[:0], walk: m.walk[:0]} // drop references to the event
+	matchingPool.Put(m)
+	return found
 }
+
+// matchingPool recycles matching states so that matching does not allocate.
+var matchingPool = sync.Pool{New: func() any {
+	return &matching{so: make([]member, 0, 8), walk: make([]member, 0, 8)}
+}}
 
 // member records that a value sits in element idx of the event array whose first element is arr.
 // The address of the first element identifies the array without any bookkeeping.

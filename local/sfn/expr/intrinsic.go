@@ -54,8 +54,21 @@ func isIntrinsic(s string) bool {
 	return strings.HasPrefix(s, "States.") && strings.HasSuffix(s, ")") && strings.Contains(s, "(")
 }
 
-// parseIntrinsic parses a complete call expression.
+var intrinsicCache boundedCache
+
+// parseIntrinsic parses a complete call expression; results are cached and immutable.
 func parseIntrinsic(src string) (*callAST, error) {
+	if c, ok := intrinsicCache.load(src); ok {
+		return c.(*callAST), nil
+	}
+	c, err := parseIntrinsicUncached(src)
+	if err == nil {
+		intrinsicCache.store(src, c)
+	}
+	return c, err
+}
+
+func parseIntrinsicUncached(src string) (*callAST, error) {
 	ip := &intrinsicParser{src: src}
 	ip.skipSpaces()
 	c, err := ip.call(1)

@@ -13,9 +13,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	jsonata "github.com/blues/jsonata-go"
@@ -38,17 +38,17 @@ func jsonataBody(s string) string { return strings.TrimSpace(s[2 : len(s)-2]) }
 
 // compiled caches parsed expressions. An *Expr must not be evaluated concurrently once
 // variables are registered on it, so evaluation works on a copy (see evalExpr).
-var compiled sync.Map // string -> *jsonata.Expr
+var compiled boundedCache // string -> *jsonata.Expr
 
 func compileJSONata(src string) (*jsonata.Expr, error) {
-	if e, ok := compiled.Load(src); ok {
+	if e, ok := compiled.load(src); ok {
 		return e.(*jsonata.Expr), nil
 	}
 	e, err := jsonata.Compile(src)
 	if err != nil {
 		return nil, err
 	}
-	compiled.Store(src, e)
+	compiled.store(src, e)
 	return e, nil
 }
 
@@ -128,8 +128,60 @@ func validJSONataTemplate(field string, t any) error {
 	return nil
 }
 
+// simplePath matches expressions that only navigate object fields from a variable, such as
+// "$states.input.items" or "$order.id".
+var simplePath = regexp.MustCompile(`^\$[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+
+// evalSimplePath evaluates a simplePath directly on the documents. It keeps values the library
+// would lose: JSON null, empty arrays (the library treats a path to [] as undefined, AWS
+// returns []) and the exact text of numbers. ok is false when the library must decide
+// (the path walks through an array, where JSONata maps over the elements).
+func evalSimplePath(src string, sc JSONataScope) (v any, found, ok bool) {
+	parts := strings.Split(src[1:], ".")
+	var cur any
+	if parts[0] == "states" {
+		if sc.States == nil {
+			return nil, false, true
+		}
+		cur = sc.States
+	} else {
+		if sc.Vars == nil {
+			return nil, false, true
+		}
+		var exists bool
+		cur, exists = sc.Vars(parts[0])
+		if !exists {
+			return nil, false, true
+		}
+	}
+	for _, p := range parts[1:] {
+		switch m := cur.(type) {
+		case map[string]any:
+			next, exists := m[p]
+			if !exists {
+				return nil, false, true
+			}
+			cur = next
+		case []any:
+			return nil, false, false
+		default:
+			return nil, false, true
+		}
+	}
+	return cur, true, true
+}
+
 // evalExpr evaluates one expression body; loc names the field for error causes.
 func evalExpr(loc, src string, sc JSONataScope) (any, error) {
+	if simplePath.MatchString(src) {
+		if v, found, ok := evalSimplePath(src, sc); ok {
+			if !found {
+				return nil, &Error{Name: ErrQueryEvaluation, Cause: fmt.Sprintf(
+					"The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", src, loc)}
+			}
+			return v, nil
+		}
+	}
 	cached, err := compileJSONata(src)
 	if err != nil {
 		return nil, &Error{Name: ErrQueryEvaluation, Cause: fmt.Sprintf(
@@ -140,8 +192,9 @@ func evalExpr(loc, src string, sc JSONataScope) (any, error) {
 	if sc.States != nil {
 		vars["states"] = toJSONata(sc.States)
 	}
+	names := referencedVars(src)
 	if sc.Vars != nil {
-		for _, name := range referencedVars(src) {
+		for _, name := range names {
 			if name == "states" {
 				continue
 			}
@@ -150,8 +203,10 @@ func evalExpr(loc, src string, sc JSONataScope) (any, error) {
 			}
 		}
 	}
-	if err := e.RegisterExts(awsExtensions(sc)); err != nil {
-		return nil, fmt.Errorf("register JSONata functions: %w", err)
+	if exts := awsExtensions(sc, names); len(exts) > 0 {
+		if err := e.RegisterExts(exts); err != nil {
+			return nil, fmt.Errorf("register JSONata functions: %w", err)
+		}
 	}
 	if err := e.RegisterVars(vars); err != nil {
 		return nil, fmt.Errorf("bind JSONata variables: %w", err)
@@ -254,9 +309,15 @@ func jsonataErrorText(err error) string {
 	return err.Error()
 }
 
-// toJSONata converts a document to the library's representation (float64 numbers).
+// jsonataNull is how the library represents JSON null (a nil value would read as undefined).
+var jsonataNull *any
+
+// toJSONata converts a document to the library's representation (float64 numbers, typed nil
+// for null).
 func toJSONata(v any) any {
 	switch x := v.(type) {
+	case nil:
+		return jsonataNull
 	case json.Number:
 		f, _ := numberFloat(x)
 		return f
@@ -339,19 +400,35 @@ func fromJSONata(v any) (any, error) {
 		return fromJSONata(rv.Float())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return json.Number(strconv.FormatInt(rv.Int(), 10)), nil
-	case reflect.Func, reflect.Ptr, reflect.Struct:
+	case reflect.Ptr:
+		if rv.IsNil() {
+			return nil, nil
+		}
+		return fromJSONata(rv.Elem().Interface())
+	case reflect.Func, reflect.Struct:
 		// A function value serialises as "" in JSONata's JSON output.
 		return "", nil
 	}
 	return nil, fmt.Errorf("JSONata returned an unsupported value of type %T", v)
 }
 
-// awsExtensions returns the functions Step Functions adds to JSONata.
-func awsExtensions(sc JSONataScope) map[string]jsonata.Extension {
+// awsExtensions returns the functions Step Functions adds to JSONata that the expression
+// mentions (registering costs reflection work, so unused ones are skipped).
+func awsExtensions(sc JSONataScope, names []string) map[string]jsonata.Extension {
 	now := time.Now
 	if sc.Now != nil {
 		now = sc.Now
 	}
+	out := map[string]jsonata.Extension{}
+	for _, n := range names {
+		if ext, ok := extensionsFor(now)[n]; ok {
+			out[n] = ext
+		}
+	}
+	return out
+}
+
+func extensionsFor(now func() time.Time) map[string]jsonata.Extension {
 	return map[string]jsonata.Extension{
 		"partition": {Func: jPartition},
 		"range":     {Func: jRange},

@@ -151,8 +151,24 @@ func (pp *pathParser) skipSpaces() {
 	}
 }
 
-// parsePath parses a path rooted at "$" (not "$$" or "$var": see parseAnyPath).
+// pathCache holds parsed paths; paths come from state machine definitions, so the set is
+// small, but it is capped so that unusual callers cannot grow it without bound.
+var pathCache boundedCache
+
+// parsePath parses a path rooted at "$" (not "$$" or "$var": see parseAnyPath). Parsed paths
+// are immutable and shared.
 func parsePath(src string) (*path, error) {
+	if p, ok := pathCache.load(src); ok {
+		return p.(*path), nil
+	}
+	p, err := parsePathUncached(src)
+	if err == nil {
+		pathCache.store(src, p)
+	}
+	return p, err
+}
+
+func parsePathUncached(src string) (*path, error) {
 	pp := &pathParser{src: src, s: src}
 	if !strings.HasPrefix(src, "$") {
 		return nil, pp.fail("a path must start with '$'")

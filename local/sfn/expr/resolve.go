@@ -58,8 +58,9 @@ func parseAnyPath(src string) (*path, error) {
 	if err != nil {
 		return nil, &PathError{Path: src, Reason: err.(*PathError).Reason}
 	}
-	p.src = src
-	return p, nil
+	cp := *p
+	cp.src = src
+	return &cp, nil
 }
 
 // UnknownVariableError is returned when a path names a variable that is not in scope.
@@ -76,7 +77,12 @@ func resolve(src string, sc Scope) (any, error) {
 	if err != nil {
 		return nil, &PathError{Path: src, Reason: err.(*PathError).Reason}
 	}
-	p.src = src
+	if kind != 'i' {
+		// Errors must quote the path as written ("$$.x", "$var.x"); copy, since p is shared.
+		cp := *p
+		cp.src = src
+		p = &cp
+	}
 	var doc any
 	switch kind {
 	case 'c':

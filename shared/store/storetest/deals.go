@@ -201,6 +201,7 @@ var dealCases = []testCase{
 		e.needsTx("UpdateDeal with outbox events")
 		_, err := e.s.CreateDeal(e.ctx, sampleDeal("d1", "ae-1", "t1", "discovery", Base), event("Deal Created", "d1"))
 		e.ok(err, "create")
+		e.clk.Advance(time.Millisecond)
 		_, err = e.s.UpdateDeal(e.ctx, "d1", closeDeal(domain.DealWon, at(time.Hour)),
 			event("Deal Stage Changed", "d1"), event("Deal Closed Won", "d1"))
 		e.ok(err, "close won")
