@@ -63,7 +63,7 @@ type Runtime struct {
 	Engine  *sfn.Engine
 	Outbox  *notify.Outbox
 	Deps    *handlers.Deps
-	Intake  *handlers.Intake
+	Secrets *handlers.Secrets
 	Sched   *schedule.Runner
 	Machine map[string]*sfn.StateMachine // by name
 	funcs   map[string]lambda.Handler
@@ -146,7 +146,11 @@ func (r *Runtime) wire(ctx context.Context, rules []events.Rule, jobs []schedule
 		return err
 	}
 	r.Deps = &handlers.Deps{Store: notifyingStore{r.Store, r.kickRelay}, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log}
-	r.Intake = &handlers.Intake{Deps: r.Deps, CRM: cfg.CRM, PublicURL: r.Org.Settings.PublicURL,
+	key, err := linkKey(ctx, db, cfg.Env)
+	if err != nil {
+		return err
+	}
+	r.Secrets = &handlers.Secrets{CRM: cfg.CRM, PublicURL: r.Org.Settings.PublicURL, LinkKey: key,
 		LeadSecrets: secrets(cfg.Env, r.Org.Webhooks.Leads.SecretEnv...),
 		HubSpot:     webhook.HubSpotVerifier{Secrets: secrets(cfg.Env, r.Org.Webhooks.HubSpot.ClientSecretEnv), Versions: hubspotVersions(r.Org.Webhooks.HubSpot.SignatureVersions)}}
 
@@ -352,7 +356,7 @@ func (r *Runtime) relayLoop(ctx context.Context) {
 // Handler is the HTTP API: the shared route table plus health checks.
 func (r *Runtime) Handler() http.Handler {
 	mux := http.NewServeMux()
-	hs := r.Intake.Handlers()
+	hs := handlers.HTTPHandlers(r.Deps, r.Secrets)
 	for _, rt := range httpapi.Routes {
 		if h, ok := hs[rt.MuxPattern()]; ok {
 			mux.HandleFunc(rt.MuxPattern(), h)

@@ -3,8 +3,10 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/dealflow/dealflow/shared/events"
+	"github.com/dealflow/dealflow/shared/webhook"
 )
 
 // RelayOutbox publishes events written to the store's outbox (together with the change that
@@ -35,13 +37,70 @@ func (d *Deps) RelayOutbox(ctx context.Context, pub events.Publisher, max int) (
 	return sent, nil
 }
 
+// functionSets are added by each area's file in init (leads, handoff, deals, digest), so areas
+// can grow without editing one shared map.
+var functionSets []func(d *Deps) map[string]any
+
+func registerFunctions(f func(d *Deps) map[string]any) { functionSets = append(functionSets, f) }
+
 // Functions maps every function name (as used in statemachines/ placeholders, events/ targets
 // and functions/<name>) to its handler. Both runtimes take handlers from here.
 func Functions(d *Deps) map[string]any {
-	return map[string]any{
-		"qualify-lead":  d.QualifyLead,
-		"route-lead":    d.RouteLead,
-		"notify-owner":  d.NotifyOwner,
-		"lead-fallback": d.LeadFallback,
+	out := map[string]any{}
+	for _, set := range functionSets {
+		for name, fn := range set(d) {
+			if _, dup := out[name]; dup {
+				panic("handlers: function " + name + " registered twice")
+			}
+			out[name] = fn
+		}
 	}
+	return out
+}
+
+// httpSets are added by each area's file in init: route pattern → handler.
+var httpSets []func(d *Deps, s *Secrets) map[string]http.HandlerFunc
+
+func registerHTTP(f func(d *Deps, s *Secrets) map[string]http.HandlerFunc) {
+	httpSets = append(httpSets, f)
+}
+
+// Secrets are the credentials HTTP handlers verify requests with (from env or Secrets Manager).
+type Secrets struct {
+	LeadSecrets []string
+	HubSpot     webhook.HubSpotVerifier
+	// LinkKey signs accept/decline, snooze and preference links.
+	LinkKey []byte
+	CRM     CRM
+	// PublicURL is the scheme://host the API is reached at, for links and signed URIs.
+	PublicURL string
+}
+
+// HTTPHandlers returns every HTTP handler keyed by route pattern (httpapi.Route.MuxPattern).
+func HTTPHandlers(d *Deps, s *Secrets) map[string]http.HandlerFunc {
+	out := map[string]http.HandlerFunc{}
+	for _, set := range httpSets {
+		for p, h := range set(d, s) {
+			if _, dup := out[p]; dup {
+				panic("handlers: route " + p + " registered twice")
+			}
+			out[p] = h
+		}
+	}
+	return out
+}
+
+func init() {
+	registerFunctions(func(d *Deps) map[string]any {
+		return map[string]any{
+			"qualify-lead":  d.QualifyLead,
+			"route-lead":    d.RouteLead,
+			"notify-owner":  d.NotifyOwner,
+			"lead-fallback": d.LeadFallback,
+		}
+	})
+	registerHTTP(func(d *Deps, s *Secrets) map[string]http.HandlerFunc {
+		in := &Intake{Deps: d, LeadSecrets: s.LeadSecrets, HubSpot: s.HubSpot, CRM: s.CRM, PublicURL: s.PublicURL}
+		return in.Handlers()
+	})
 }

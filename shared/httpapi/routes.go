@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // Route is one endpoint. Function is the Lambda function that serves it on AWS; locally every
@@ -21,14 +22,26 @@ type Route struct {
 	Auth string `json:"auth"`
 }
 
-// Routes is the route table. Keep it sorted by path, then method.
-var Routes = []Route{
-	{Method: http.MethodPost, Path: "/v1/forms/{formId}", Function: "intake", Auth: "rate-limit",
-		Summary: "Accept a web form submission (application/x-www-form-urlencoded) as a lead."},
-	{Method: http.MethodPost, Path: "/v1/leads", Function: "intake", Auth: "dealflow-signature",
-		Summary: "Accept a lead as JSON, signed with Dealflow-Signature."},
-	{Method: http.MethodPost, Path: "/v1/webhooks/hubspot", Function: "intake", Auth: "hubspot-signature",
-		Summary: "Accept a batch of HubSpot webhook events (v3 signature)."},
+// Routes is the route table, sorted by path then method. Each area's file adds its routes in
+// init with Register (routes_leads.go, ...), so areas grow without editing one shared list.
+var Routes []Route
+
+// Register adds routes to the table and keeps it sorted.
+func Register(rs ...Route) {
+	for _, r := range rs {
+		for _, o := range Routes {
+			if o.Method == r.Method && o.Path == r.Path {
+				panic("httpapi: route " + r.MuxPattern() + " registered twice")
+			}
+		}
+		Routes = append(Routes, r)
+	}
+	slices.SortFunc(Routes, func(a, b Route) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Method, b.Method)
+	})
 }
 
 // Functions lists the distinct functions serving HTTP routes, sorted.
