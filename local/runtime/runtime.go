@@ -172,6 +172,7 @@ func (r *Runtime) wire(ctx context.Context, rules []events.Rule, jobs []schedule
 	if err := r.loadStateMachines(ctx); err != nil {
 		return err
 	}
+	r.Deps.Workflow = engineAdapter{r}
 	slots, err := schedule.NewSQLStore(ctx, db)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/dealflow/dealflow/shared/qualify"
 	"github.com/dealflow/dealflow/shared/routing"
 	"github.com/dealflow/dealflow/shared/store"
+	"github.com/dealflow/dealflow/shared/workflow"
 )
 
 // Deps are what the handlers need; both runtimes build one.
@@ -24,6 +25,8 @@ type Deps struct {
 	Clock  clock.Clock
 	Mailer notify.Mailer
 	Log    *slog.Logger
+	// Workflow starts executions and completes waiting tasks (Step Functions or the local engine).
+	Workflow workflow.Engine
 	// Available reports whether a rep is working at t (working hours, holidays); nil = always.
 	Available func(rep *domain.Rep, t time.Time) bool
 }

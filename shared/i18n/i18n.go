@@ -141,3 +141,19 @@ func DateTime(locale string, t time.Time, loc *time.Location) string {
 	}
 	return fmt.Sprintf("%s, %d:%02d %s %s", Date(locale, t, loc), h, t.Minute(), ampm, zone)
 }
+
+// Add merges an area's messages into the catalog (called from init in catalog_<area>.go files,
+// so areas add texts without editing one shared file). A key defined twice is a bug.
+func Add(locale string, msgs map[string]string) {
+	m := catalog[locale]
+	if m == nil {
+		m = map[string]string{}
+		catalog[locale] = m
+	}
+	for k, v := range msgs {
+		if _, dup := m[k]; dup {
+			panic("i18n: message " + k + " defined twice for " + locale)
+		}
+		m[k] = v
+	}
+}
