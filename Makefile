@@ -5,8 +5,10 @@ export GOFLAGS ?= -buildvcs=false
 TOOLS := tools/node_modules/.stamp
 
 .PHONY: run test tools vet fmt-check build bench clean
+# run starts the whole product with the sample org. A development signing secret is used when
+# DEALFLOW_LEADS_SECRET is not set; set your own for anything but a local try-out.
 run: bin/dealflow
-	./bin/dealflow validate examples/org.yaml
+	DEALFLOW_LEADS_SECRET=$${DEALFLOW_LEADS_SECRET:-dev-only-secret} ./bin/dealflow serve --config examples/org.yaml --db ./data/dealflow.db --addr 127.0.0.1:8080
 
 bin/dealflow: $(shell find . -name '*.go' -not -path './infra/*' -not -path './tools/*') go.mod go.sum
 	$(GO) build -o bin/dealflow ./cmd/dealflow
