@@ -32,7 +32,7 @@ func start(t *testing.T, dbPath string) (*Runtime, *httptest.Server, context.Can
 		cancel()
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(rt.Handler())
+	srv := newServer(rt)
 	return rt, srv, func() { srv.Close(); cancel(); rt.Close() }
 }
 
@@ -144,3 +144,5 @@ func writeFile(path, s string) error {
 	}
 	return writeAll(path, bytes.NewBufferString(s).Bytes())
 }
+
+func newServer(rt *Runtime) *httptest.Server { return httptest.NewServer(rt.Handler()) }

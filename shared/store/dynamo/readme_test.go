@@ -149,7 +149,10 @@ func TestReadmeMatchesRequests(t *testing.T) {
 		{"GetLeadByEmail", []func() error{func() error { _, err := s.GetLeadByEmail(ctx, lead.Email); return err }}},
 		{"ListLeadsByDomain", []func() error{func() error { _, _, err := s.ListLeadsByDomain(ctx, lead.Domain, p); return err }}},
 		{"UpdateLead", []func() error{
-			func() error { _, err := s.UpdateLead(ctx, "l1", func(l domain.Lead) (domain.Lead, error) { return l, nil }); return err },
+			func() error {
+				_, err := s.UpdateLead(ctx, "l1", func(l domain.Lead) (domain.Lead, error) { return l, nil })
+				return err
+			},
 			func() error {
 				_, err := s.UpdateLead(ctx, "l1", func(l domain.Lead) (domain.Lead, error) { return l, nil }, ev)
 				return err
@@ -177,7 +180,10 @@ func TestReadmeMatchesRequests(t *testing.T) {
 		}},
 		{"GetDeal", []func() error{func() error { _, err := s.GetDeal(ctx, "d1"); return err }}},
 		{"UpdateDeal", []func() error{
-			func() error { _, err := s.UpdateDeal(ctx, "d1", func(d domain.Deal) (domain.Deal, error) { return d, nil }); return err },
+			func() error {
+				_, err := s.UpdateDeal(ctx, "d1", func(d domain.Deal) (domain.Deal, error) { return d, nil })
+				return err
+			},
 			func() error {
 				_, err := s.UpdateDeal(ctx, "d1", func(d domain.Deal) (domain.Deal, error) { return d, nil }, ev)
 				return err

@@ -121,7 +121,7 @@ var dealCases = []testCase{
 		e.eq(read.StageHistory[0].ExitedAt.Equal(at(48*time.Hour)), true, "discovery exited when proposal entered")
 	}},
 	{"Deal/ListByOwnerAndStage", func(e *env) {
-		for i, d := range []domain.Deal{
+		for _, d := range []domain.Deal{
 			sampleDeal("d1", "ae-1", "t1", "proposal", at(0)),
 			sampleDeal("d2", "ae-1", "t1", "discovery", at(time.Minute)),
 			sampleDeal("d3", "ae-1", "t1", "discovery", at(-time.Minute)),
@@ -129,7 +129,6 @@ var dealCases = []testCase{
 		} {
 			_, err := e.s.CreateDeal(e.ctx, d)
 			e.ok(err, "create "+d.ID)
-			_ = i
 		}
 		all, _, err := e.s.ListDealsByOwner(e.ctx, "ae-1", "", store.Page{})
 		e.ok(err, "list by owner")

@@ -226,7 +226,7 @@ var paginationCases = []testCase{
 			}
 		}
 		_, _, err := e.s.ListDealsByOwner(e.ctx, "ae-1", "", store.Page{Limit: 2, Cursor: "not-a-cursor"})
-		e.fails(err, "a cursor the store did not produce")
+		e.is(err, store.ErrBadCursor, "a cursor the store did not produce")
 	}},
 	{"Pagination/RemindersAndOnboardings", func(e *env) {
 		e.needsTx("creating reminders and onboardings")

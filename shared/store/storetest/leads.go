@@ -98,8 +98,7 @@ var leadCases = []testCase{
 		routedAt := at(time.Minute)
 		got, err := e.s.UpdateLead(e.ctx, "l1", func(l domain.Lead) (domain.Lead, error) {
 			if l.Version != 1 {
-				t := e.t
-				t.Errorf("update fn saw version %d, want 1", l.Version)
+				e.t.Errorf("update fn saw version %d, want 1", l.Version)
 			}
 			l.Status, l.OwnerID, l.RoutedAt = domain.LeadRouted, "rep-anna", &routedAt
 			l.RoutingExplanation = "rule emea → pool emea-ae; Anna has 1/5 today"

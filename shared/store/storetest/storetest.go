@@ -94,8 +94,7 @@ func (e *env) is(err, want error, what string) {
 	}
 }
 
-// fails asserts that err is a plain failure (not nil and not one of the sentinels that would
-// mislead a caller).
+// fails asserts that an operation the store must refuse returned an error.
 func (e *env) fails(err error, what string) {
 	e.t.Helper()
 	if err == nil {
