@@ -162,6 +162,10 @@ type Store interface {
 	// value in effect afterwards (value itself when created). Expired keys count as absent;
 	// ttl <= 0 means the key never expires.
 	PutIdempotencyKey(ctx context.Context, key, value string, ttl time.Duration) (existing string, created bool, err error)
+	// ReleaseIdempotencyKey deletes key if it still holds value (compare-and-delete), so a claim
+	// whose work failed can be retried. Releasing a key that is absent or holds another value is
+	// not an error and changes nothing.
+	ReleaseIdempotencyKey(ctx context.Context, key, value string) error
 
 	// IncrementCounter adds delta (which may be negative, to credit back) and returns the new
 	// value; a missing counter starts at 0. Exact under concurrency.

@@ -123,6 +123,18 @@ func (st *Store) PutIdempotencyKey(ctx context.Context, k, value string, ttl tim
 	return "", false, wrap(store.ErrConflict)
 }
 
+// ReleaseIdempotencyKey is a conditional delete on the value the caller claimed with.
+func (st *Store) ReleaseIdempotencyKey(ctx context.Context, k, value string) error {
+	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: key(idempotencyPrefix+k, entitySK),
+		ConditionExpression:       aws.String("#v = :v"),
+		ExpressionAttributeNames:  map[string]string{"#v": "value"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": s(value)}})
+	if err != nil && !conditionFailed(err) {
+		return fmt.Errorf("release idempotency key %s: %w", k, err)
+	}
+	return nil
+}
+
 // IncrementCounter is an atomic ADD, exact under any concurrency.
 func (st *Store) IncrementCounter(ctx context.Context, k string, delta int64) (int64, error) {
 	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{

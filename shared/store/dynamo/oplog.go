@@ -74,6 +74,11 @@ func (r *Recorder) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...
 	return r.DynamoAPI.PutItem(ctx, in, o...)
 }
 
+func (r *Recorder) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	r.log("DeleteItem", nil, in.Key)
+	return r.DynamoAPI.DeleteItem(ctx, in, o...)
+}
+
 func (r *Recorder) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	r.log("UpdateItem", nil, in.Key)
 	return r.DynamoAPI.UpdateItem(ctx, in, o...)

@@ -269,6 +269,10 @@ func TestReadmeMatchesRequests(t *testing.T) {
 			func() error { _, _, err := s.PutIdempotencyKey(ctx, "k", "v", time.Hour); return err },
 			func() error { _, _, err := s.PutIdempotencyKey(ctx, "k", "v2", time.Hour); return err },
 		}},
+		{"ReleaseIdempotencyKey", []func() error{
+			func() error { return s.ReleaseIdempotencyKey(ctx, "k", "other") },
+			func() error { return s.ReleaseIdempotencyKey(ctx, "k", "v") },
+		}},
 		{"IncrementCounter", []func() error{func() error { _, err := s.IncrementCounter(ctx, "c", 1); return err }}},
 		{"GetCounters", []func() error{func() error { _, err := s.GetCounters(ctx, "c", "d"); return err }}},
 		{"ListPendingOutbox", []func() error{func() error { _, err := s.ListPendingOutbox(ctx, 10); return err }}},

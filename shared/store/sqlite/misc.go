@@ -99,6 +99,17 @@ func (s *Store) PutIdempotencyKey(ctx context.Context, key, value string, ttl ti
 	return existing, created, nil
 }
 
+func (s *Store) ReleaseIdempotencyKey(ctx context.Context, key, value string) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM store_idempotency_keys WHERE key = ? AND value = ?`, key, value)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release idempotency key %s: %w", key, err)
+	}
+	return nil
+}
+
 func (s *Store) IncrementCounter(ctx context.Context, key string, delta int64) (int64, error) {
 	var v int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {

@@ -43,6 +43,21 @@ var idempotencyCases = []testCase{
 	}},
 }
 
+func init() {
+	idempotencyCases = append(idempotencyCases, testCase{"Idempotency/ReleaseOnlyTheClaimersValue", func(e *env) {
+		_, created, err := e.s.PutIdempotencyKey(e.ctx, "mail:notify-owner:l1", "claim-a", time.Hour)
+		e.ok(err, "claim")
+		e.eq(created, true, "claimed")
+		e.ok(e.s.ReleaseIdempotencyKey(e.ctx, "mail:notify-owner:l1", "claim-b"), "release with another value")
+		v, created, _ := e.s.PutIdempotencyKey(e.ctx, "mail:notify-owner:l1", "claim-c", time.Hour)
+		e.eq(fmt.Sprintf("%v %v", created, v), "false claim-a", "another value does not release the claim")
+		e.ok(e.s.ReleaseIdempotencyKey(e.ctx, "mail:notify-owner:l1", "claim-a"), "release by the claimer")
+		v, created, _ = e.s.PutIdempotencyKey(e.ctx, "mail:notify-owner:l1", "claim-d", time.Hour)
+		e.eq(fmt.Sprintf("%v %v", created, v), "true claim-d", "a released key can be claimed again")
+		e.ok(e.s.ReleaseIdempotencyKey(e.ctx, "never-claimed", "x"), "releasing an absent key is not an error")
+	}})
+}
+
 var counterCases = []testCase{
 	{"Counter/IncrementAndCreditBack", func(e *env) {
 		steps := []struct {
