@@ -173,6 +173,7 @@ func (r *Runtime) wire(ctx context.Context, rules []events.Rule, jobs []schedule
 		return err
 	}
 	r.Deps.Workflow = engineAdapter{r}
+	r.Deps.Publisher = r.Publisher()
 	slots, err := schedule.NewSQLStore(ctx, db)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
+	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/qualify"
 	"github.com/dealflow/dealflow/shared/routing"
@@ -25,6 +26,8 @@ type Deps struct {
 	Clock  clock.Clock
 	Mailer notify.Mailer
 	Log    *slog.Logger
+	// Publisher puts events on the bus (EventBridge or the local bus).
+	Publisher events.Publisher
 	// Workflow starts executions and completes waiting tasks (Step Functions or the local engine).
 	Workflow workflow.Engine
 	// Available reports whether a rep is working at t (working hours, holidays); nil = always.

@@ -37,6 +37,27 @@ func (d *Deps) RelayOutbox(ctx context.Context, pub events.Publisher, max int) (
 	return sent, nil
 }
 
+// SweepResult says how many outbox events a sweep published.
+type SweepResult struct {
+	Published int `json:"published"`
+}
+
+// SweepOutbox publishes every pending outbox event (the scheduled safety net behind the relay
+// that runs right after each write).
+func (d *Deps) SweepOutbox(ctx context.Context) (SweepResult, error) {
+	if d.Publisher == nil {
+		return SweepResult{}, fmt.Errorf("sweep outbox: no event publisher configured")
+	}
+	total := 0
+	for {
+		n, err := d.RelayOutbox(ctx, d.Publisher, 100)
+		total += n
+		if err != nil || n < 100 {
+			return SweepResult{Published: total}, err
+		}
+	}
+}
+
 // functionSets are added by each area's file in init (leads, handoff, deals, digest), so areas
 // can grow without editing one shared map.
 var functionSets []func(d *Deps) map[string]any
@@ -97,6 +118,7 @@ func init() {
 			"route-lead":    d.RouteLead,
 			"notify-owner":  d.NotifyOwner,
 			"lead-fallback": d.LeadFallback,
+			"outbox-relay":  d.SweepOutbox,
 		}
 	})
 	registerHTTP(func(d *Deps, s *Secrets) map[string]http.HandlerFunc {

@@ -109,3 +109,24 @@ func TestConformance(t *testing.T) {
 	}
 	t.Logf("conformance: %d passed, %d failed", passed, len(cases)-passed)
 }
+
+// TestReferenceAgreesWithConformance checks the tests' own oracle, ReferenceMatch, against the
+// conformance answers, so that FuzzMatch compares MatchValue with something known to be right.
+func TestReferenceAgreesWithConformance(t *testing.T) {
+	for _, c := range loadCases(t) {
+		if c.Invalid {
+			continue
+		}
+		p, err := pattern.Compile(c.Pattern)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		ev, err := pattern.DecodeEvent(c.Event)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		if got := pattern.ReferenceMatch(p, ev); got != c.Match {
+			t.Errorf("%s: reference says %v, want %v", c.Name, got, c.Match)
+		}
+	}
+}

@@ -15,7 +15,15 @@
 //     range as Java's double"); inside the documented range (±5.0e9, six decimals) that is exact;
 //   - a number in a value list matches the same number written differently ([300] matches 300.0
 //     and 3e2), as event-ruler does;
-//   - anything-but accepts lists for prefix, suffix, equals-ignore-case and wildcard.
+//   - anything-but accepts lists for prefix, suffix, equals-ignore-case and wildcard;
+//   - exists:false is judged, as in event-ruler, against the array elements already chosen by
+//     the fields that sort before it (fields are matched in order of their dotted names);
+//   - cidr follows event-ruler: host bits are ignored, a /32 (IPv6 /128) mask is refused, IPv4
+//     octets are decimal even with leading zeros; a plain string that is an IP address matches the
+//     same address in any spelling;
+//   - rejected although event-ruler accepts them: the undocumented "exactly" operator, and an
+//     empty list under anything-but's prefix/suffix/equals-ignore-case/wildcard (which would
+//     match everything); $or expanding to more than 1000 branches is refused as AWS does.
 //
 // Invalid patterns are rejected by Compile with an *InvalidPatternError whose Reason is the
 // message event-ruler (and therefore EventBridge) gives, e.g. "Empty arrays are not allowed".

@@ -67,8 +67,9 @@ var matchingPool = sync.Pool{New: func() any {
 // member records that a value sits in element idx of the event array whose first element is arr.
 // The address of the first element identifies the array without any bookkeeping.
 type member struct {
-	arr *any
-	idx int
+	arr   *any
+	idx   int
+	depth int // path elements followed to reach the array
 	// fresh: this array was not yet part of the membership when the walk entered it.
 	fresh bool
 }
@@ -90,7 +91,7 @@ func (m *matching) field(i int) bool {
 		return true
 	}
 	f := m.b.fields[i]
-	w := walker{f: f, i: i, base: len(m.walk)}
+	w := walker{f: f, i: i, base: len(m.walk), shared: m.b.shared[i]}
 	// exists:false holds when no value of the field lies in the array elements chosen so far.
 	if f.absent {
 		w.probe = true
@@ -106,10 +107,15 @@ func (m *matching) field(i int) bool {
 // walker is one walk over the values of field i. With probe it only asks whether a value lies in
 // the array elements chosen so far; otherwise whether one matches and lets the later fields match.
 type walker struct {
-	f     *field
-	i     int
-	base  int // m.walk[base:] holds the arrays this walk has entered
-	probe bool
+	f      *field
+	i      int
+	base   int // m.walk[base:] holds the arrays this walk has entered
+	shared int // arrays entered at a depth up to this are seen by later fields
+	probe  bool
+	// failedFree: the later fields failed after a value that fixed no array they can see; any
+	// other such value leaves them the same choices, so they need not be tried again. This keeps
+	// independent arrays from multiplying the work.
+	failedFree bool
 }
 
 // walkFrom visits the leaf values of the field below node, depth path elements already followed.
@@ -139,7 +145,7 @@ func (m *matching) walkArray(w *walker, arr []any, depth int) bool {
 	for idx, el := range arr {
 		switch el.(type) {
 		case map[string]any, []any:
-			if !m.enter(arr, idx) {
+			if !m.enter(arr, idx, depth) {
 				continue // the fields before this one use another element of this array
 			}
 			ok := m.walkFrom(w, el, depth)
@@ -160,18 +166,18 @@ func (m *matching) walkArray(w *walker, arr []any, depth int) bool {
 }
 
 // enter pushes element idx of arr unless the fields matched so far use another element of it.
-func (m *matching) enter(arr []any, idx int) bool {
+func (m *matching) enter(arr []any, idx, depth int) bool {
 	id := &arr[0]
 	for _, s := range m.so {
 		if s.arr == id {
 			if s.idx != idx {
 				return false
 			}
-			m.walk = append(m.walk, member{arr: id, idx: idx})
+			m.walk = append(m.walk, member{arr: id, idx: idx, depth: depth})
 			return true
 		}
 	}
-	m.walk = append(m.walk, member{arr: id, idx: idx, fresh: true})
+	m.walk = append(m.walk, member{arr: id, idx: idx, depth: depth, fresh: true})
 	return true
 }
 
@@ -180,6 +186,16 @@ func (m *matching) enter(arr []any, idx int) bool {
 func (m *matching) leaf(w *walker, v any) bool {
 	if w.probe {
 		return true
+	}
+	free := true // this value fixes no array a later field can see
+	for _, e := range m.walk[w.base:] {
+		if e.fresh && e.depth <= w.shared {
+			free = false
+			break
+		}
+	}
+	if free && w.failedFree {
+		return false
 	}
 	hit := false
 	for j := range w.f.matchers {
@@ -199,5 +215,8 @@ func (m *matching) leaf(w *walker, v any) bool {
 	}
 	ok := m.field(w.i + 1)
 	m.so = m.so[:base]
+	if !ok && free {
+		w.failedFree = true
+	}
 	return ok
 }

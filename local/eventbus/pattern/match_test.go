@@ -3,6 +3,7 @@ package pattern_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/dealflow/dealflow/local/eventbus/pattern"
@@ -342,5 +343,62 @@ func TestConcurrentMatching(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestArrayConsistencyReferenceExamples replays event-ruler's array examples (ACMachineTest
+// songsACTest and intensitiesACTest) on whole events.
+func TestArrayConsistencyReferenceExamples(t *testing.T) {
+	songs := `{"Year":1966,"Genres":[{"Pop":true},{"Classical":false}],"Songs":[
+		{"Name":"Paperback Writer","Writers":[{"First":"John","Last":"Lennon"},{"First":"Paul","Last":"McCartney"}]},
+		{"Name":"Paint It Black","Writers":[{"First":"Mick","Last":"Jagger"},{"First":"Keith","Last":"Richards"}]}]}`
+	intensities := `{"lines":[{"intensities":[[0.5]],"points":[[[{"pp":"index0"},483.3474497412421,287.48116291799363],
+		[{"pp":"index1"},489.9999497412421,299.99996291799363]]]}]}`
+	tests := []struct {
+		name, event, pattern string
+		want                 bool
+	}{
+		{"same song and writer", songs, `{"Year":[1966],"Songs":{"Name":["Paperback Writer"],"Writers":{"First":["Paul"],"Last":["McCartney"]}}}`, true},
+		{"genre and song are different arrays", songs, `{"Genres":{"Pop":[true]},"Songs":{"Name":["Paint It Black"]}}`, true},
+		{"writer of the other song", songs, `{"Year":[1966],"Songs":{"Name":["Paperback Writer"],"Writers":{"First":["Mick"]}}}`, false},
+		{"first and last of different writers", songs, `{"Songs":{"Writers":{"First":["Mick"],"Last":["McCartney"]}}}`, false},
+		{"scalar and object in one inner array", intensities, `{"lines":{"points":[287.48116291799363],"points":{"pp":["index0"]}}}`, true},
+		{"scalar and object in different inner arrays", intensities, `{"lines":{"points":[299.99996291799363],"points":{"pp":["index0"]}}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := pattern.MustCompile(tt.pattern).Match([]byte(tt.event))
+			if err != nil || got != tt.want {
+				t.Fatalf("Match = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestIndependentArraysDoNotMultiplyWork: values from arrays that no later field looks into
+// cannot change the outcome, so a failing last field is tried once, not once per combination
+// (here 1000^3 combinations, which a naive backtracking search would not finish).
+func TestIndependentArraysDoNotMultiplyWork(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"d":"no"`)
+	for _, name := range []string{"a", "b", "c"} {
+		fmt.Fprintf(&b, `,%q:[`, name)
+		for i := 0; i < 1000; i++ {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `{"v":%d}`, i)
+		}
+		b.WriteString("]")
+	}
+	b.WriteString("}")
+	ev := []byte(b.String())
+	miss := pattern.MustCompile(`{"a":{"v":[{"exists":true}]},"b":{"v":[{"exists":true}]},"c":{"v":[{"exists":true}]},"d":["yes"]}`)
+	hit := pattern.MustCompile(`{"a":{"v":[999]},"b":{"v":[{"numeric":[">",998]}]},"c":{"v":[{"exists":true}]},"d":["no"]}`)
+	if got, err := miss.Match(ev); err != nil || got {
+		t.Fatalf("miss: %v, %v", got, err)
+	}
+	if got, err := hit.Match(ev); err != nil || !got {
+		t.Fatalf("hit: %v, %v", got, err)
 	}
 }

@@ -17,6 +17,9 @@ type Pattern struct {
 // event-ruler, exists:false is judged against the array elements chosen by the fields before it.
 type branch struct {
 	fields []*field
+	// shared[i] is the longest path prefix field i has in common with a later field: arrays
+	// entered deeper than that are never seen again, so they cannot make a later field fail.
+	shared []int
 }
 
 // field is one leaf of the pattern: the path to an event value and the alternatives it accepts.
@@ -53,6 +56,16 @@ func Compile(pattern []byte) (*Pattern, error) {
 			b.fields = append(b.fields, f)
 		}
 		sort.Slice(b.fields, func(i, j int) bool { return b.fields[i].name < b.fields[j].name })
+		b.shared = make([]int, len(b.fields))
+		for i, f := range b.fields {
+			for _, g := range b.fields[i+1:] {
+				n := 0
+				for n < len(f.path) && n < len(g.path) && f.path[n] == g.path[n] {
+					n++
+				}
+				b.shared[i] = max(b.shared[i], n)
+			}
+		}
 		p.branches = append(p.branches, b)
 	}
 	return p, nil
