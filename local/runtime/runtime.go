@@ -108,18 +108,8 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		probs = append(probs, err.Error())
 	}
-	rules, rp := events.LoadRules(filepath.Join(cfg.Root, "events", "rules"))
-	for _, p := range rp {
-		probs = append(probs, p.String())
-	}
-	scheds, sp := events.LoadSchedules(filepath.Join(cfg.Root, "events", "schedules"))
-	for _, p := range sp {
-		probs = append(probs, p.String())
-	}
-	jobs, jp := schedule.NewJobs(scheds)
-	for _, p := range jp {
-		probs = append(probs, p.String())
-	}
+	proj, pp := LoadProject(cfg.Root)
+	probs = append(probs, pp...)
 	if len(probs) > 0 {
 		return nil, probs
 	}
@@ -131,14 +121,14 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		return nil, err
 	}
 	r := &Runtime{cfg: cfg, Org: org, Store: st, Machine: map[string]*sfn.StateMachine{}, relayWake: make(chan struct{}, 1)}
-	if err := r.wire(ctx, rules, jobs); err != nil {
+	if err := r.wire(ctx, proj); err != nil {
 		st.Close()
 		return nil, err
 	}
 	return r, nil
 }
 
-func (r *Runtime) wire(ctx context.Context, rules []events.Rule, jobs []schedule.Job) error {
+func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	cfg := r.cfg
 	db := r.Store.DB()
 	var err error
@@ -162,15 +152,19 @@ func (r *Runtime) wire(ctx context.Context, rules []events.Rule, jobs []schedule
 		r.funcs[name] = lambda.NewHandler(fn)
 	}
 	compile := func(p []byte) (eventbus.Matcher, error) { return pattern.Compile(p) }
-	if r.Bus, err = eventbus.New(db, rules, compile, eventbus.InvokerFunc(r.invokeTarget), eventbus.WithClock(cfg.Clock), eventbus.WithLogger(cfg.Log), eventbus.WithAccount(Account, Region)); err != nil {
+	if r.Bus, err = eventbus.New(db, proj.Rules, compile, eventbus.InvokerFunc(r.invokeTarget), eventbus.WithClock(cfg.Clock), eventbus.WithLogger(cfg.Log), eventbus.WithAccount(Account, Region)); err != nil {
 		return err
 	}
 	persist := newPersistence(ctx, db)
 	if r.Engine, err = sfn.New(sfn.WithClock(cfg.Clock), sfn.WithFunctions(reg), sfn.WithPublisher(r.Publisher()), sfn.WithPersistence(persist), sfn.WithAccount(Region, Account)); err != nil {
 		return err
 	}
-	if err := r.loadStateMachines(ctx); err != nil {
-		return err
+	for _, name := range sortedKeys(proj.Machines) {
+		sm, err := r.Engine.CreateStateMachine(ctx, name, proj.Machines[name], proj.Files[name])
+		if err != nil {
+			return err
+		}
+		r.Machine[name] = sm
 	}
 	r.Deps.Workflow = engineAdapter{r}
 	r.Deps.Publisher = r.Publisher()
@@ -178,7 +172,7 @@ func (r *Runtime) wire(ctx context.Context, rules []events.Rule, jobs []schedule
 	if err != nil {
 		return err
 	}
-	r.Sched = schedule.NewRunner(jobs, slots, cfg.Clock, r.fireSchedule, cfg.Log)
+	r.Sched = schedule.NewRunner(proj.Schedules, slots, cfg.Clock, r.fireSchedule, cfg.Log)
 	return nil
 }
 
@@ -203,49 +197,13 @@ func hubspotVersions(vs []string) []webhook.HubSpotVersion {
 	return out
 }
 
-// loadStateMachines reads statemachines/*.asl.json, substitutes the local ARNs for every
-// ${Placeholder} and registers each with the engine. Every problem is reported.
-func (r *Runtime) loadStateMachines(ctx context.Context) error {
-	files, err := filepath.Glob(filepath.Join(r.cfg.Root, "statemachines", "*.asl.json"))
-	if err != nil {
-		return err
+func sortedKeys(m map[string][]byte) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	sort.Strings(files)
-	names := map[string]string{}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".asl.json")
-		names[events.StateMachinePlaceholder(name)] = fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", Region, Account, name)
-	}
-	for name := range r.funcs {
-		names[events.FunctionPlaceholder(name)] = FunctionARN(name)
-	}
-	names[events.EventBusPlaceholder] = events.BusName
-	var probs Problems
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			probs = append(probs, err.Error())
-			continue
-		}
-		def, missing := events.Substitute(raw, func(n string) (string, bool) { v, ok := names[n]; return v, ok })
-		for _, m := range missing {
-			probs = append(probs, fmt.Sprintf("%s: ${%s}: unknown placeholder (no function, state machine or bus of that name)", f, m))
-		}
-		if len(missing) > 0 {
-			continue
-		}
-		name := strings.TrimSuffix(filepath.Base(f), ".asl.json")
-		sm, err := r.Engine.CreateStateMachine(ctx, name, def, f)
-		if err != nil {
-			probs = append(probs, err.Error())
-			continue
-		}
-		r.Machine[name] = sm
-	}
-	if len(probs) > 0 {
-		return probs
-	}
-	return nil
+	sort.Strings(out)
+	return out
 }
 
 // Publisher is the bus as an events.Publisher (for the outbox relay and putEvents tasks).
