@@ -155,7 +155,10 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	if r.Bus, err = eventbus.New(db, proj.Rules, compile, eventbus.InvokerFunc(r.invokeTarget), eventbus.WithClock(cfg.Clock), eventbus.WithLogger(cfg.Log), eventbus.WithAccount(Account, Region)); err != nil {
 		return err
 	}
-	persist := newPersistence(ctx, db)
+	persist, err := sfn.NewSQLitePersistence(ctx, db)
+	if err != nil {
+		return err
+	}
 	if r.Engine, err = sfn.New(sfn.WithClock(cfg.Clock), sfn.WithFunctions(reg), sfn.WithPublisher(r.Publisher()), sfn.WithPersistence(persist), sfn.WithAccount(Region, Account)); err != nil {
 		return err
 	}

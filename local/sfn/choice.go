@@ -1,10 +1,12 @@
 package sfn
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,6 +191,16 @@ func compare(op string, v, operand any) bool {
 		}
 		return ordered(op[len("String"):], strings.Compare(a, b))
 	case strings.HasPrefix(op, "Numeric"):
+		// Fast path: both integral.
+		if an, ok := v.(json.Number); ok {
+			if bn, ok := operand.(json.Number); ok {
+				ai, err1 := strconv.ParseInt(string(an), 10, 64)
+				bi, err2 := strconv.ParseInt(string(bn), 10, 64)
+				if err1 == nil && err2 == nil {
+					return ordered(op[len("Numeric"):], cmpInt(ai, bi))
+				}
+			}
+		}
 		a, ok1 := numberRat(v)
 		b, ok2 := numberRat(operand)
 		if !ok1 || !ok2 {
@@ -271,3 +283,13 @@ func parseTimestamp(s string) (time.Time, error) {
 }
 
 var timestampRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`)
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

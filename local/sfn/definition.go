@@ -114,6 +114,9 @@ type State struct {
 	TolFailurePercentagePath   string
 	Label                      string
 	Distributed                bool
+
+	// usesContext: some field of the state may read the context object, so it is built.
+	usesContext bool
 }
 
 // ChoiceRule is one rule of a Choice state (top level, or nested in And/Or/Not).
@@ -348,6 +351,9 @@ var jsonataOnly = map[string]bool{"Arguments": true, "Output": true, "Items": tr
 
 func (l *loader) state(name string, obj map[string]any, loc, parentLang string) *State {
 	s := &State{Name: name, QueryLanguage: parentLang}
+	if text := encodeJSON(obj); strings.Contains(text, "$$") || strings.Contains(text, "context") || strings.Contains(text, "Token") {
+		s.usesContext = true
+	}
 	typ, _ := obj["Type"].(string)
 	s.Type = typ
 	allowed, ok := stateFields[typ]

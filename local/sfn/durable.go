@@ -157,7 +157,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 			if err != nil {
 				return resumed, fmt.Errorf("recover input of %s: %w", r.ARN, err)
 			}
-			x.emit("ExecutionStarted", map[string]any{"input": r.Input, "inputDetails": map[string]any{"truncated": false}, "roleArn": x.roleARN}, 0)
+			x.emit("ExecutionStarted", map[string]any{"input": r.Input, "inputDetails": notTruncated, "roleArn": x.roleARN}, 0)
 			cp = &checkpoint{State: sm.Definition.StartAt, Input: input, InputText: r.Input}
 		} else if cp.Events < len(x.history) {
 			x.history = x.history[:cp.Events]

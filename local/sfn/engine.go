@@ -152,6 +152,8 @@ type Execution struct {
 	done      chan struct{}
 	cancel    context.CancelCauseFunc
 	vars      *varScope
+	inputDoc  any
+	inputOnce sync.Once
 	// abortDetails is the error and cause StopExecution gave.
 	abortDetails *failure
 }
@@ -236,7 +238,7 @@ func (e *Engine) StartExecution(ctx context.Context, in StartExecutionInput) (*S
 		}
 		return nil, fmt.Errorf("start execution %s: %w", arn, err)
 	}
-	x.emit("ExecutionStarted", map[string]any{"input": text, "inputDetails": map[string]any{"truncated": false}, "roleArn": x.roleARN}, 0)
+	x.emit("ExecutionStarted", map[string]any{"input": text, "inputDetails": notTruncated, "roleArn": x.roleARN}, 0)
 	e.launch(x, &checkpoint{State: sm.Definition.StartAt, Input: input, InputText: text})
 	return &StartExecutionOutput{ExecutionArn: arn, StartDate: x.StartDate}, nil
 }
@@ -293,7 +295,12 @@ func (x *Execution) Status() (status string, output *string, errName, cause *str
 func (x *Execution) History() []HistoryEvent {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return append([]HistoryEvent(nil), x.history...)
+	out := make([]HistoryEvent, len(x.history))
+	for i, h := range x.history {
+		h.Details = materialize(h.Details)
+		out[i] = h
+	}
+	return out
 }
 
 // emit appends a history event and returns its id. prev < 0 means "the previous event".
@@ -359,4 +366,10 @@ func sortedExecs(xs []*Execution) {
 		}
 		return xs[i].ARN > xs[j].ARN
 	})
+}
+
+// input is the parsed execution input ($$.Execution.Input).
+func (x *Execution) input() any {
+	x.inputOnce.Do(func() { x.inputDoc, _ = decodeJSON([]byte(x.InputText)) })
+	return x.inputDoc
 }

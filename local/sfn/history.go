@@ -1,6 +1,9 @@
 package sfn
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // HistoryEvent is one entry of GetExecutionHistory: the event type and the *EventDetails
 // object AWS reports for it (document fields such as input and output hold JSON text).
@@ -52,5 +55,53 @@ const maxHistoryEvents = 25000
 const maxPayloadBytes = 256 * 1024
 
 func docDetails(key string, v any) map[string]any {
-	return map[string]any{key: encodeJSON(v), key + "Details": map[string]any{"truncated": false}}
+	return map[string]any{key: lazyDoc{v}, key + "Details": notTruncated}
+}
+
+// notTruncated is shared by every event; details maps are never modified after emission.
+var notTruncated = map[string]any{"truncated": false}
+
+// lazyDoc is a document shown as JSON text in event details. Rendering is deferred until the
+// history is read or persisted, since most histories are never read; documents are immutable.
+type lazyDoc struct{ v any }
+
+func (d lazyDoc) String() string { return encodeJSON(d.v) }
+
+// MarshalJSON renders the document as a JSON string holding its text, as AWS does.
+func (d lazyDoc) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(encodeJSON(d.v))
+	return b, err
+}
+
+// materialize replaces lazy documents (also one level down, as in assignedVariables) with text.
+func materialize(details map[string]any) map[string]any {
+	if details == nil || !hasLazy(details) {
+		return details
+	}
+	out := make(map[string]any, len(details))
+	for k, v := range details {
+		switch t := v.(type) {
+		case lazyDoc:
+			out[k] = t.String()
+		case map[string]any:
+			out[k] = materialize(t)
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func hasLazy(m map[string]any) bool {
+	for _, v := range m {
+		switch t := v.(type) {
+		case lazyDoc:
+			return true
+		case map[string]any:
+			if hasLazy(t) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -79,3 +79,72 @@ func jsonTypeName(v any) string {
 }
 
 func jsonNumber(s string) json.Number { return json.Number(s) }
+
+// jsonSize returns the length of v's compact JSON text, or a number above limit as soon as it
+// is known to exceed limit. It avoids rendering documents just to check the payload quota.
+func jsonSize(v any, limit int) int {
+	n := 0
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch t := v.(type) {
+		case nil:
+			n += 4
+		case bool:
+			if t {
+				n += 4
+			} else {
+				n += 5
+			}
+		case json.Number:
+			n += len(t)
+		case string:
+			n += quotedLen(t)
+		case map[string]any:
+			n += 2 + len(t) // braces, colons; commas below
+			if len(t) > 1 {
+				n += len(t) - 1
+			}
+			for k, x := range t {
+				n += quotedLen(k)
+				if n > limit || !walk(x) {
+					return false
+				}
+			}
+		case []any:
+			n += 2
+			if len(t) > 1 {
+				n += len(t) - 1
+			}
+			for _, x := range t {
+				if n > limit || !walk(x) {
+					return false
+				}
+			}
+		default:
+			n += len(encodeJSON(t))
+		}
+		return n <= limit
+	}
+	walk(v)
+	return n
+}
+
+// quotedLen is the length of s as a JSON string encoded without HTML escaping.
+func quotedLen(s string) int {
+	n := 2
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
+			n += 2
+		case c < 0x20:
+			n += 6
+		case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9):
+			n += 6 // U+2028/U+2029 are escaped
+			i += 2
+		default:
+			n++
+		}
+	}
+	return n
+}

@@ -15,6 +15,7 @@ func (sc *stateCtx) execWithRetry(ctx context.Context) stateResult {
 	st := sc.st
 	attempts := make([]int, len(st.Retry))
 	for {
+		sc.ctxObj = nil // RetryCount changes between attempts
 		var result any
 		var f *failure
 		switch st.Type {

@@ -104,8 +104,7 @@ func (e *Engine) finish(ctx context.Context, x *Execution, out any, f *failure) 
 			details["cause"] = f.Cause
 		}
 	default:
-		text := encodeJSON(out)
-		if len(text) > maxPayloadBytes {
+		if jsonSize(out, maxPayloadBytes) > maxPayloadBytes {
 			status, typ = StatusFailed, "ExecutionFailed"
 			f = newFailure(ErrDataLimitExceeded, "The state/task 'execution' returned a result with a size exceeding the maximum number of bytes service limit.")
 			details = map[string]any{"error": f.Error, "cause": f.Cause}
@@ -152,7 +151,7 @@ func (e *Engine) runProgram(ctx context.Context, fr *frame, def *Definition, cp 
 			enteredID = resume.EnteredID
 			enteredAt = resume.EnteredAt
 		} else {
-			text := encodeJSON(in)
+			var text any = lazyDoc{in}
 			if first && rawText != "" {
 				text = rawText
 			}
@@ -160,7 +159,7 @@ func (e *Engine) runProgram(ctx context.Context, fr *frame, def *Definition, cp 
 			if first && fr.top && fr.x.historyLen() == 1 {
 				prev = 0 // AWS reports the first state's previous event as 0
 			}
-			enteredID = fr.emit(st.Type+"StateEntered", map[string]any{"input": text, "inputDetails": map[string]any{"truncated": false}, "name": st.Name}, prev)
+			enteredID = fr.emit(st.Type+"StateEntered", map[string]any{"input": text, "inputDetails": notTruncated, "name": st.Name}, prev)
 		}
 		sc := &stateCtx{e: e, fr: fr, st: st, enteredID: enteredID, enteredAt: enteredAt, rawInput: in, resume: resume}
 		if resume != nil {
@@ -204,6 +203,7 @@ type stateCtx struct {
 	resume     *checkpoint
 	// pending variable assignments, committed when the state exits
 	assigned map[string]any
+	ctxObj   map[string]any
 }
 
 func (sc *stateCtx) jsonata() bool { return sc.st.QueryLanguage == langJSONata }
@@ -213,9 +213,20 @@ func (sc *stateCtx) fail(errName, msg string) *failure {
 }
 
 // contextObject builds $$ for this state.
-func (sc *stateCtx) contextObject() map[string]any {
+func (sc *stateCtx) contextObject() any {
+	if !sc.st.usesContext && sc.fr.mapItem == nil {
+		return nil // nothing in this state can read $$
+	}
+	if sc.ctxObj != nil {
+		return sc.ctxObj
+	}
+	sc.ctxObj = sc.buildContext()
+	return sc.ctxObj
+}
+
+func (sc *stateCtx) buildContext() map[string]any {
 	x := sc.fr.x
-	input, _ := decodeJSON([]byte(x.InputText))
+	input := x.input()
 	state := map[string]any{"EnteredTime": sc.enteredAt.UTC().Format(isoMillis), "Name": sc.st.Name}
 	if sc.st.Type == "Task" || sc.st.Type == "Parallel" || sc.st.Type == "Map" {
 		state["RetryCount"] = jsonInt(sc.retryCount)
@@ -261,10 +272,10 @@ func (sc *stateCtx) exit(output any) {
 	if sc.assigned != nil {
 		av := make(map[string]any, len(sc.assigned))
 		for k, v := range sc.assigned {
-			av[k] = encodeJSON(v)
+			av[k] = lazyDoc{v}
 		}
 		details["assignedVariables"] = av
-		details["assignedVariablesDetails"] = map[string]any{"truncated": false}
+		details["assignedVariablesDetails"] = notTruncated
 		sc.fr.vars.set(sc.assigned)
 	}
 	sc.fr.emit(sc.st.Type+"StateExited", details, -1)
@@ -402,7 +413,7 @@ func (sc *stateCtx) finishOutput(effectiveInput, result any) stateResult {
 
 // done checks the output quota, emits the exit event and continues with Next.
 func (sc *stateCtx) done(out any) stateResult {
-	if n := len(encodeJSON(out)); n > maxPayloadBytes {
+	if jsonSize(out, maxPayloadBytes) > maxPayloadBytes {
 		return stateResult{fail: newFailure(ErrDataLimitExceeded,
 			fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", sc.st.Name))}
 	}

@@ -79,6 +79,19 @@ func parseResource(r string) (resource, error) {
 // attemptTask runs one attempt of a Task state and returns its result (after ResultSelector).
 func (sc *stateCtx) attemptTask(ctx context.Context) (any, *failure) {
 	st := sc.st
+	res, err := parseResource(st.Resource)
+	if err != nil {
+		return nil, sc.fail(ErrRuntime, err.Error())
+	}
+	if res.waitToken {
+		// $$.Task.Token exists from the start so Parameters can pass it on.
+		if sc.resume != nil && sc.resume.Token != "" {
+			sc.token = sc.resume.Token
+		} else {
+			sc.token = newToken()
+		}
+		sc.ctxObj = nil
+	}
 	var params any
 	var f *failure
 	var timeout, heartbeat int
@@ -113,13 +126,6 @@ func (sc *stateCtx) attemptTask(ctx context.Context) (any, *failure) {
 		if heartbeat, f = sc.pathSeconds("HeartbeatSeconds", st.HeartbeatSeconds, st.HeartbeatSecondsPath, in); f != nil {
 			return nil, f
 		}
-	}
-	if timeout == 0 && !strings.HasPrefix(st.Resource, "arn:aws:lambda:") {
-		timeout = 0 // AWS's default of 99999999 s is effectively no timeout
-	}
-	res, err := parseResource(st.Resource)
-	if err != nil {
-		return nil, sc.fail(ErrRuntime, err.Error())
 	}
 	var result any
 	switch res.kind {
@@ -283,22 +289,12 @@ func (sc *stateCtx) runIntegration(ctx context.Context, res resource, params any
 	base := func() map[string]any { return map[string]any{"resource": res.action, "resourceType": res.service} }
 	var beats chan struct{}
 	if res.waitToken {
-		if sc.resume != nil && sc.resume.Token != "" {
-			sc.token = sc.resume.Token
-		} else {
-			sc.token = newToken()
-		}
 		beats = make(chan struct{}, 1)
-		// The token is part of $$ only now, so Parameters are re-evaluated with it.
-		var f *failure
-		if params, f = sc.reevalWithToken(params); f != nil {
-			return nil, f
-		}
 	}
 	resuming := sc.resume != nil && sc.resume.Phase == phaseToken
 	if !resuming {
 		d := base()
-		d["parameters"] = encodeJSON(params)
+		d["parameters"] = lazyDoc{params}
 		d["region"] = sc.e.region
 		if timeout > 0 {
 			d["timeoutInSeconds"] = jsonInt(timeout)
@@ -330,8 +326,8 @@ func (sc *stateCtx) runIntegration(ctx context.Context, res resource, params any
 				return callOutcome{result: r, fail: f}
 			}
 			d := base()
-			d["output"] = encodeJSON(r)
-			d["outputDetails"] = map[string]any{"truncated": false}
+			d["output"] = lazyDoc{r}
+			d["outputDetails"] = notTruncated
 			x.emit("TaskSubmitted", d, -1)
 			if err := sc.e.checkpointToken(sc.fr, sc, tok); err != nil {
 				return callOutcome{fail: newFailure(ErrRuntime, "persist task token: "+err.Error())}
@@ -362,29 +358,10 @@ func (sc *stateCtx) runIntegration(ctx context.Context, res resource, params any
 		return nil, o.fail
 	}
 	d := base()
-	d["output"] = encodeJSON(o.result)
-	d["outputDetails"] = map[string]any{"truncated": false}
+	d["output"] = lazyDoc{o.result}
+	d["outputDetails"] = notTruncated
 	x.emit("TaskSucceeded", d, -1)
 	return o.result, nil
-}
-
-// reevalWithToken evaluates the parameters again now that $$.Task.Token exists.
-func (sc *stateCtx) reevalWithToken(params any) (any, *failure) {
-	st := sc.st
-	if sc.jsonata() {
-		if !st.HasArguments {
-			return params, nil
-		}
-		return sc.jsonataEval("Arguments", st.Arguments, sc.statesVar(sc.rawInput, nil, false, nil))
-	}
-	if !st.HasParameters {
-		return params, nil
-	}
-	in, f := sc.inputPath(sc.rawInput)
-	if f != nil {
-		return nil, f
-	}
-	return sc.payload("Parameters", st.Parameters, in)
 }
 
 // invokeLambda implements arn:aws:states:::lambda:invoke and returns the Invoke response envelope

@@ -6,6 +6,8 @@
 //
 // API STABILITY: this file is the contract with local/sfn. Changes are listed here.
 //   - v1 (initial).
+//   - v2: Error.Location (the template field a JSONata error names, e.g. "Output/result");
+//     InvalidPathCause, FieldError, EvalPathOrIntrinsic, Canonical; JSONataScope.Now.
 //
 // DOCUMENT REPRESENTATION (agreed with the engine): a JSON document is an `any` holding
 // map[string]any, []any, string, bool, nil or json.Number. Numbers are never float64 so that
@@ -26,6 +28,9 @@ import (
 type Error struct {
 	Name  string
 	Cause string
+	// Location is the slash-separated template field a JSONata error names ("Arguments",
+	// "Output/result"), which AWS reports in the EvaluationFailed event; empty otherwise.
+	Location string
 }
 
 func (e *Error) Error() string { return e.Name + ": " + e.Cause }

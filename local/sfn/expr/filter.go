@@ -486,6 +486,9 @@ func floatNumber(f float64, keepDecimal bool) json.Number {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return json.Number("0")
 	}
+	if f == 0 {
+		f = 0 // JSON has no negative zero: -0 prints as 0, as JSON.stringify does
+	}
 	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
 		s := json.Number(formatInt(f))
 		if keepDecimal {

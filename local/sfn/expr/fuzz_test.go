@@ -63,3 +63,24 @@ func FuzzIntrinsic(f *testing.F) {
 		_ = ValidTemplate("Parameters", map[string]any{"x.$": call})
 	})
 }
+
+// FuzzJSONata checks that no expression text can crash the engine through the JSONata layer.
+func FuzzJSONata(f *testing.F) {
+	for _, s := range []string{"$states.input.a.b", "$sum($states.input.l.k) + 1", "$partition([1,2,3], 2)", "$range(1, 5, 2)",
+		"$hash('x', 'MD5')", "$parse('{\"a\": 1}')", "{'k': $states.input.s}", "$states.input.l[k > 1].m", "$x := 1; $x * 2"} {
+		f.Add(s)
+	}
+	doc, err := Decode([]byte(fuzzDoc))
+	if err != nil {
+		f.Fatal(err)
+	}
+	sc := JSONataScope{States: map[string]any{"input": doc}, Vars: func(string) (any, bool) { return doc, true }}
+	f.Fuzz(func(t *testing.T, src string) {
+		_, err := JSONata("Output", "{%"+src+"%}", sc)
+		var e *Error
+		if err != nil && !errors.As(err, &e) {
+			t.Fatalf("JSONata(%q) returned an unexpected error type %T: %v", src, err, err)
+		}
+		_ = ValidJSONata("Output", "{%"+src+"%}")
+	})
+}

@@ -116,14 +116,16 @@ func fnStringToJSON(c *callAST, args []any) (any, error) {
 	if !ok {
 		return nil, intrinsicErr(c.name, "expected a string but got %s", typeName(args[0]))
 	}
+	// AWS returns null for an empty or blank string (recorded in LocalStack's AWS snapshots
+	// for test_string_to_json).
 	if strings.TrimSpace(s) == "" {
-		return nil, intrinsicErr(c.name, "the string is empty")
+		return nil, nil
 	}
 	v, err := decode([]byte(s))
 	if err != nil {
 		return nil, intrinsicErr(c.name, "the string is not valid JSON: %s", s)
 	}
-	return v, nil
+	return javaNumbers(v), nil
 }
 
 func fnJSONToString(_ *callAST, args []any) (any, error) {

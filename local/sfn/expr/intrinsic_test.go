@@ -28,6 +28,10 @@ func TestIntrinsics(t *testing.T) {
 		{`States.Format('{} {} {}', null, true, 1.5)`, `"null true 1.5"`},
 		{`States.Format($greeting, $.name)`, `"Hello Ada!"`},
 		{`States.StringToJson('{"a": [1, 2.0]}')`, `{"a": [1, 2.0]}`},
+		// Recorded AWS results (LocalStack snapshot test_string_to_json): blank gives null, -0 gives 0.
+		{`States.StringToJson('')`, `null`},
+		{`States.StringToJson('  ')`, `null`},
+		{`States.StringToJson('-0')`, `0`},
 		{`States.JsonToString($.obj)`, `"{\"k\":\"v\",\"n\":[1,{\"x\":null}]}"`},
 		{`States.Array($.name, 1, null, States.Array())`, `["Ada", 1, null, []]`},
 		{`States.ArrayPartition($.list, 3)`, `[[1, 2, 2], ["a", "a", {"b": 1}], [{"b": 1}]]`},

@@ -14,9 +14,12 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	jsonata "github.com/blues/jsonata-go"
 	"github.com/blues/jsonata-go/jparse"
@@ -44,12 +47,39 @@ func compileJSONata(src string) (*jsonata.Expr, error) {
 	if e, ok := compiled.load(src); ok {
 		return e.(*jsonata.Expr), nil
 	}
-	e, err := jsonata.Compile(src)
+	node, err := parseSafely(src)
+	if err != nil {
+		return nil, err
+	}
+	if hasRecursion(node) {
+		return nil, errors.New(errRecursion)
+	}
+	e, err := compileSafely(src)
 	if err != nil {
 		return nil, err
 	}
 	compiled.store(src, e)
 	return e, nil
+}
+
+// parseSafely parses an expression for inspection, turning a parser panic into an error.
+func parseSafely(src string) (n jparse.Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = nil, fmt.Errorf("S0201: Syntax error: %v", r)
+		}
+	}()
+	return jparse.Parse(src)
+}
+
+// compileSafely turns a parser panic into an error.
+func compileSafely(src string) (e *jsonata.Expr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, fmt.Errorf("S0201: Syntax error: %v", r)
+		}
+	}()
+	return jsonata.Compile(src)
 }
 
 func evalJSONataTemplate(field string, t any, sc JSONataScope) (any, error) {
@@ -97,7 +127,7 @@ func evalJSONataAs(field string, t any, sc JSONataScope, want string) (any, erro
 		if s, ok := t.(string); ok && isJSONataString(s) {
 			src = jsonataBody(s)
 		}
-		return nil, &Error{Name: ErrQueryEvaluation, Cause: fmt.Sprintf(
+		return nil, &Error{Name: ErrQueryEvaluation, Location: field, Cause: fmt.Sprintf(
 			"The JSONata expression '%s' specified for the field '%s' returned an unexpected result type. Expected '%s', but was '%s' for value: %s",
 			src, field, want, got, MarshalString(v))}
 	}
@@ -176,7 +206,7 @@ func evalExpr(loc, src string, sc JSONataScope) (any, error) {
 	if simplePath.MatchString(src) {
 		if v, found, ok := evalSimplePath(src, sc); ok {
 			if !found {
-				return nil, &Error{Name: ErrQueryEvaluation, Cause: fmt.Sprintf(
+				return nil, &Error{Name: ErrQueryEvaluation, Location: loc, Cause: fmt.Sprintf(
 					"The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", src, loc)}
 			}
 			return v, nil
@@ -184,15 +214,15 @@ func evalExpr(loc, src string, sc JSONataScope) (any, error) {
 	}
 	cached, err := compileJSONata(src)
 	if err != nil {
-		return nil, &Error{Name: ErrQueryEvaluation, Cause: fmt.Sprintf(
+		return nil, &Error{Name: ErrQueryEvaluation, Location: loc, Cause: fmt.Sprintf(
 			"The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %s", src, loc, jsonataErrorText(err))}
 	}
 	e := *cached // a private copy: RegisterVars below must not touch the cache
 	vars := map[string]any{}
-	if sc.States != nil {
-		vars["states"] = toJSONata(sc.States)
-	}
 	names := referencedVars(src)
+	if sc.States != nil && slices.Contains(names, "states") {
+		vars["states"] = statesForJSONata(src, sc.States)
+	}
 	if sc.Vars != nil {
 		for _, name := range names {
 			if name == "states" {
@@ -213,11 +243,11 @@ func evalExpr(loc, src string, sc JSONataScope) (any, error) {
 	}
 	v, err := evalSafely(&e)
 	if errors.Is(err, jsonata.ErrUndefined) {
-		return nil, &Error{Name: ErrQueryEvaluation, Cause: fmt.Sprintf(
+		return nil, &Error{Name: ErrQueryEvaluation, Location: loc, Cause: fmt.Sprintf(
 			"The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", src, loc)}
 	}
 	if err != nil {
-		return nil, &Error{Name: ErrQueryEvaluation, Cause: fmt.Sprintf(
+		return nil, &Error{Name: ErrQueryEvaluation, Location: loc, Cause: fmt.Sprintf(
 			"The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %s", src, loc, jsonataErrorText(err))}
 	}
 	return fromJSONata(v)
@@ -232,6 +262,38 @@ func evalSafely(e *jsonata.Expr) (v any, err error) {
 		}
 	}()
 	return e.Eval(nil)
+}
+
+// statesForJSONata converts only the parts of $states the expression names
+// ("$states.input", "$states.context", ...); large contexts and inputs are not copied for
+// expressions that do not read them.
+func statesForJSONata(src string, states map[string]any) map[string]any {
+	out := make(map[string]any, len(states))
+	rest := src
+	for {
+		i := strings.Index(rest, "$states")
+		if i < 0 {
+			return out
+		}
+		rest = rest[i+len("$states"):]
+		if !strings.HasPrefix(rest, ".") {
+			// $states used as a whole (or with a computed key): convert everything.
+			for k, v := range states {
+				out[k] = toJSONata(v)
+			}
+			return out
+		}
+		j := 1
+		for j < len(rest) && isIdentByte(rest[j]) {
+			j++
+		}
+		key := rest[1:j]
+		if v, ok := states[key]; ok {
+			if _, done := out[key]; !done {
+				out[key] = toJSONata(v)
+			}
+		}
+	}
 }
 
 // referencedVars lists the $names an expression mentions, so only those variables are
@@ -253,7 +315,7 @@ func referencedVars(src string) []string {
 			for j < len(src) && (isIdentByte(src[j]) || src[j] >= 0x80) {
 				j++
 			}
-			if name := src[i+1 : j]; name != "" && !seen[name] {
+			if name := src[i+1 : j]; validLibraryName(name) && !seen[name] {
 				seen[name] = true
 				out = append(out, name)
 			}
@@ -261,6 +323,19 @@ func referencedVars(src string) []string {
 		}
 	}
 	return out
+}
+
+// validLibraryName mirrors the library's rule for bindable names (letters, digits, '_').
+func validLibraryName(name string) bool {
+	if name == "" || !utf8.ValidString(name) {
+		return false
+	}
+	for _, r := range name {
+		if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonataErrorText renders a library error with the JSONata error code AWS shows

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -43,6 +44,7 @@ func TestJSONata(t *testing.T) {
 		{"$hash default algorithm", `"{% $hash('input data') %}"`, `"b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3"`},
 		{"$hash md5", `"{% $hash('input data', 'MD5') %}"`, `"812f45842bc6d66ee14572ce20db8e86"`},
 		{"$parse", `"{% $parse($states.input.json) %}"`, `{"a": [1, 2.5]}`},
+		{"$parse negative zero", `"{% $parse('-0') %}"`, `0`},
 		{"$now uses the engine clock", `"{% $now() %}"`, `"2025-01-01T12:00:00.000Z"`},
 		{"$millis uses the engine clock", `"{% $millis() %}"`, `1735732800000`},
 		{"boolean condition", `"{% $states.input.n >= 2 and $states.input.name = 'Ada' %}"`, `true`},
@@ -70,7 +72,7 @@ func TestJSONataRandomAndUUID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, _ := numberFloat(v.(jsonNumberAlias))
+	f, _ := numberFloat(v.(json.Number))
 	if f < 0 || f >= 1 {
 		t.Errorf("$random() = %v, want a number in [0, 1)", v)
 	}
@@ -86,15 +88,15 @@ func TestJSONataRandomAndUUID(t *testing.T) {
 func TestJSONataErrors(t *testing.T) {
 	sc := jsonataScope(t, `{"FunctionInput": {"fst": 1}}`, nil)
 	tests := []struct {
-		name, field, template, cause string
+		name, field, template, cause, location string
 	}{
 		// Causes recorded from AWS in the conformance corpus.
 		{"undefined variable", "Output", `{"result": "{% $doesNotExist %}"}`,
-			"The JSONata expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined)."},
+			"The JSONata expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined).", "Output/result"},
 		{"undefined whole field", "Arguments", `"{% $doesNotExist %}"`,
-			"The JSONata expression '$doesNotExist' specified for the field 'Arguments' returned nothing (undefined)."},
+			"The JSONata expression '$doesNotExist' specified for the field 'Arguments' returned nothing (undefined).", "Arguments"},
 		{"non-function", "Output", `{"FunctionResult": "{% $randomSeeded($states.input.FunctionInput.fst) %}"}`,
-			"The JSONata expression '$randomSeeded($states.input.FunctionInput.fst)' specified for the field 'Output/FunctionResult' threw an error during evaluation. T1006: Attempted to invoke a non-function"},
+			"The JSONata expression '$randomSeeded($states.input.FunctionInput.fst)' specified for the field 'Output/FunctionResult' threw an error during evaluation. T1006: Attempted to invoke a non-function", "Output/FunctionResult"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,6 +107,9 @@ func TestJSONataErrors(t *testing.T) {
 			}
 			if e.Cause != tc.cause {
 				t.Errorf("cause = %q\nwant    %q", e.Cause, tc.cause)
+			}
+			if e.Location != tc.location {
+				t.Errorf("location = %q, want %q", e.Location, tc.location)
 			}
 		})
 	}
@@ -141,7 +146,7 @@ func TestJSONataConcurrent(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			sc := JSONataScope{States: map[string]any{"input": map[string]any{}}, Vars: func(name string) (any, bool) {
-				return jsonNumberAlias(itoa(i)), name == "i"
+				return json.Number(itoa(i)), name == "i"
 			}}
 			v, err := JSONata("Output", "{% $i * 2 %}", sc)
 			if err != nil {
@@ -159,8 +164,6 @@ func TestJSONataConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
-
-type jsonNumberAlias = json.Number
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
@@ -196,5 +199,33 @@ func TestJSONataKeepsNullAndEmptyArrays(t *testing.T) {
 	want := "The JSONata expression '$ItemsVar' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'null' for value: null"
 	if !errors.As(err, &e) || e.Cause != want {
 		t.Errorf("JSONataAs(null) error = %v, want cause %q", err, want)
+	}
+}
+
+// TestJSONataRejectsRecursion: the library has no recursion limit and a runaway recursive
+// function would crash the process with a stack overflow, so such expressions are refused.
+func TestJSONataRejectsRecursion(t *testing.T) {
+	sc := jsonataScope(t, `{}`, nil)
+	for _, src := range []string{
+		"{% ($f := function($x){ $f($x) }; $f(1)) %}",
+		"{% ($fact := function($n){ $n <= 1 ? 1 : $n * $fact($n - 1) }; $fact(5)) %}",
+		"{% ($y := function($g){ $g($g) }; $y($y)) %}",
+		"{% ($even := function($n){ $n = 0 ? true : $odd($n - 1) }; $odd := function($n){ $n = 0 ? false : $even($n - 1) }; $even(4)) %}",
+	} {
+		t.Run(src, func(t *testing.T) {
+			if err := ValidJSONata("Output", src); err == nil {
+				t.Errorf("ValidJSONata accepted a recursive function")
+			}
+			_, err := JSONata("Output", src, sc)
+			var e *Error
+			if !errors.As(err, &e) || !strings.Contains(e.Cause, "U1001") {
+				t.Errorf("error = %v, want a U1001 QueryEvaluationError", err)
+			}
+		})
+	}
+	// Non-recursive functions still work.
+	v, err := JSONata("Output", "{% ($double := function($x){ $x * 2 }; $map([1, 2], $double)) %}", sc)
+	if err != nil || MarshalString(v) != "[2,4]" {
+		t.Errorf("non-recursive function: %v, %v", MarshalString(v), err)
 	}
 }

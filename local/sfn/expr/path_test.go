@@ -195,8 +195,16 @@ func TestSet(t *testing.T) {
 			t.Errorf("ValidReferencePath accepted %q", p)
 		}
 	}
-	if _, err := Set(mustDecode(t, `{"a": "s"}`), "$.a.b", 1); err == nil {
-		t.Errorf("Set through a string value succeeded")
+	for _, tc := range []struct{ doc, path, cause string }{
+		{`{"a": "s"}`, "$.a.b", `Unable to apply ReferencePath $.a.b to input {"a":"s"}`},
+		{`"{\"min_size\":1}"`, "$.partitioned", `Unable to apply ReferencePath $.partitioned to input "{\"min_size\":1}"`},
+		{`{"a": null}`, "$.a.b", `Unable to apply ReferencePath $.a.b to input {"a":null}`},
+	} {
+		_, err := Set(mustDecode(t, tc.doc), tc.path, 1)
+		var e *Error
+		if !errors.As(err, &e) || e.Name != ErrRuntime || e.Cause != tc.cause {
+			t.Errorf("Set(%s, %s) error = %v, want States.Runtime %q", tc.doc, tc.path, err, tc.cause)
+		}
 	}
 }
 

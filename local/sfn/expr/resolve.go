@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -124,10 +125,18 @@ func set(doc any, src string, value any) (any, error) {
 			return nil, &PathError{Path: src, Reason: "a reference path may only name single object fields and array indexes"}
 		}
 	}
-	return setAt(doc, p, 0, value)
+	out, err := setAt(doc, p, 0, value, false)
+	if errors.Is(err, errNotObject) {
+		// Wording reported by AWS, e.g. "Unable to apply ReferencePath $.partitioned to
+		// input \"{...}\"" when the input is a string.
+		return nil, &Error{Name: ErrRuntime, Cause: fmt.Sprintf("Unable to apply ReferencePath %s to input %s", src, MarshalString(doc))}
+	}
+	return out, err
 }
 
-func setAt(cur any, p *path, i int, value any) (any, error) {
+var errNotObject = errors.New("not an object")
+
+func setAt(cur any, p *path, i int, value any, missing bool) (any, error) {
 	if i == len(p.segs) {
 		return value, nil
 	}
@@ -141,15 +150,15 @@ func setAt(cur any, p *path, i int, value any) (any, error) {
 			for k, v := range x {
 				m[k] = v
 			}
-		case nil:
+		default:
+			if !missing {
+				return nil, errNotObject
+			}
 			// Missing intermediate objects are created, as AWS does for ResultPath.
 			m = map[string]any{}
-		default:
-			return nil, &Error{Name: ErrRuntime, Cause: fmt.Sprintf(
-				"Invalid path '%s': Unable to set property %s on a %s value at %s",
-				p.src, s.fragment(), typeName(cur), p.canonical(i))}
 		}
-		child, err := setAt(m[s.names[0]], p, i+1, value)
+		next, exists := m[s.names[0]]
+		child, err := setAt(next, p, i+1, value, !exists)
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +175,7 @@ func setAt(cur any, p *path, i int, value any) (any, error) {
 				"Invalid path '%s': no array element at %s", p.src, p.canonical(i+1))}
 		}
 		out := append([]any(nil), a...)
-		child, err := setAt(a[idx], p, i+1, value)
+		child, err := setAt(a[idx], p, i+1, value, false)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,97 @@
+package sfn
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// tenStateDefinition is a 10-state Pass/Choice workflow shaped like lead routing.
+const tenStateDefinition = `{
+  "StartAt": "Normalise",
+  "States": {
+    "Normalise": {"Type": "Pass", "Parameters": {"lead.$": "$.lead", "score.$": "$.score"}, "Next": "IsQualified"},
+    "IsQualified": {"Type": "Choice", "Choices": [{"Variable": "$.score", "NumericGreaterThanEquals": 50, "Next": "Qualified"}], "Default": "Nurture"},
+    "Qualified": {"Type": "Pass", "Result": "qualified", "ResultPath": "$.status", "Next": "Region"},
+    "Region": {"Type": "Choice", "Choices": [
+        {"Variable": "$.lead.country", "StringEquals": "DE", "Next": "Dach"},
+        {"Variable": "$.lead.country", "StringEquals": "AT", "Next": "Dach"}], "Default": "Global"},
+    "Dach": {"Type": "Pass", "Result": "dach", "ResultPath": "$.territory", "Next": "Assign"},
+    "Global": {"Type": "Pass", "Result": "global", "ResultPath": "$.territory", "Next": "Assign"},
+    "Nurture": {"Type": "Pass", "Result": "nurture", "ResultPath": "$.status", "Next": "Assign"},
+    "Assign": {"Type": "Pass", "Assign": {"owner": "rep-1"}, "Next": "Size"},
+    "Size": {"Type": "Choice", "Choices": [{"Variable": "$.lead.employees", "NumericGreaterThan": 1000, "Next": "Done"}], "Default": "Done"},
+    "Done": {"Type": "Succeed"}
+  }
+}`
+
+const benchInput = `{"lead": {"email": "a@b.de", "country": "DE", "employees": 250}, "score": 72}`
+
+func benchRun(b *testing.B, e *Engine, def string, input string) {
+	ctx := context.Background()
+	sm, err := e.CreateStateMachine(ctx, "bench", []byte(def), "bench.asl.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var n int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := atomicAdd(&n)
+			out, err := e.StartExecution(ctx, StartExecutionInput{StateMachineArn: sm.ARN, Name: fmt.Sprintf("x-%d", i), Input: input})
+			if err != nil {
+				b.Fatal(err)
+			}
+			x, _ := e.Execution(out.ExecutionArn)
+			<-x.Done()
+			if st, _, _, _ := x.Status(); st != StatusSucceeded {
+				b.Fatalf("execution %s", st)
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "exec/s")
+}
+
+func BenchmarkTenStatesMemory(b *testing.B) {
+	e, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRun(b, e, tenStateDefinition, benchInput)
+}
+
+func BenchmarkTenStatesDurable(b *testing.B) {
+	db := openCrashDB(b, filepath.Join(b.TempDir(), "bench.db"))
+	defer db.Close()
+	p, err := NewSQLitePersistence(context.Background(), db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(WithPersistence(p))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRun(b, e, tenStateDefinition, benchInput)
+}
+
+func BenchmarkMap100Items(b *testing.B) {
+	e, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	items := make([]string, 100)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"id": %d, "amount": %d}`, i, i*10)
+	}
+	def := `{"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 10,
+	  "ItemProcessor": {"StartAt": "Tag", "States": {"Tag": {"Type": "Pass", "Parameters": {"id.$": "$.id", "big": true}, "End": true}}},
+	  "End": true}}}`
+	benchRun(b, e, def, `{"items": [`+strings.Join(items, ",")+`]}`)
+}
+
+func atomicAdd(n *int64) int64 { return atomic.AddInt64(n, 1) }
