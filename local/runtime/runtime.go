@@ -31,6 +31,7 @@ import (
 	"github.com/dealflow/dealflow/shared/handlers"
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/routing"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
 	"github.com/dealflow/dealflow/shared/webhook"
 )
@@ -135,7 +136,8 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	if r.Outbox, err = notify.OpenOutbox(db, cfg.Clock); err != nil {
 		return err
 	}
-	r.Deps = &handlers.Deps{Store: notifyingStore{r.Store, r.kickRelay}, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log}
+	locks := &routing.PoolLocks{}
+	r.Deps = &handlers.Deps{Store: notifyingStore{r.Store, r.kickRelay}, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, PoolLock: locks.Lock}
 	key, err := linkKey(ctx, db, cfg.Env)
 	if err != nil {
 		return err

@@ -32,10 +32,12 @@ type Deps struct {
 	Workflow workflow.Engine
 	// Available reports whether a rep is working at t (working hours, holidays); nil = always.
 	Available func(rep *domain.Rep, t time.Time) bool
+	// PoolLock serialises pool picks within one process (routing.Router.Serialize); nil = none.
+	PoolLock func(pool string) (unlock func())
 }
 
 func (d *Deps) router() *routing.Router {
-	return &routing.Router{Org: d.Org, Counters: d.Store, Available: d.Available}
+	return &routing.Router{Org: d.Org, Counters: d.Store, Available: d.Available, Serialize: d.PoolLock}
 }
 
 func (d *Deps) logger() *slog.Logger {

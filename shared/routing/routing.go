@@ -44,6 +44,10 @@ type Router struct {
 	Org       *domain.Org
 	Counters  Counters
 	Available func(rep *domain.Rep, t time.Time) bool
+	// Serialize, when set, is held around each pool pick (the local runtime passes an in-process
+	// lock per pool, so concurrent leads never redo a pick; across Lambdas the stale check alone
+	// keeps shares exact).
+	Serialize func(pool string) (unlock func())
 }
 
 // Route runs the rules of stage in order and returns the first decision that names an owner or a
@@ -160,6 +164,9 @@ type candidate struct {
 // which keeps each rep within one assignment of their exact weighted share. Caps are enforced by
 // incrementing first and rolling back when over, so they hold exactly under concurrent leads.
 func (r *Router) fromPool(ctx context.Context, pool *domain.Pool, now time.Time, exclude []string) (Decision, string, error) {
+	if r.Serialize != nil {
+		defer r.Serialize(pool.ID)()
+	}
 	for attempt := 1; ; attempt++ {
 		d, text, stale, err := r.tryPool(ctx, pool, now, exclude, attempt < maxStaleRetries)
 		if err != nil || !stale {
