@@ -137,7 +137,7 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 		return err
 	}
 	locks := &routing.PoolLocks{}
-	r.Deps = &handlers.Deps{Store: notifyingStore{r.Store, r.kickRelay}, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, PoolLock: locks.Lock}
+	r.Deps = &handlers.Deps{Store: notifyingStore{r.Store, r.kickRelay}, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, PoolLock: locks.Lock, Available: handlers.WorkingHours(r.Org)}
 	key, err := linkKey(ctx, db, cfg.Env)
 	if err != nil {
 		return err

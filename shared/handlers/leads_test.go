@@ -200,3 +200,14 @@ func TestConcurrentRoutingOfOneLeadChargesTheLedgerOnce(t *testing.T) {
 		t.Fatalf("ledger = %v, want 1", c)
 	}
 }
+
+func TestWorkingHoursAvailability(t *testing.T) {
+	org := testOrg()
+	org.Reps[0].WorkingHours = domain.WorkingHours{Mon: domain.DayHours{{Start: 9 * 60, End: 17 * 60}}}
+	avail := WorkingHours(org)
+	mon10 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC) // 10:00 in Berlin
+	mon18 := time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)
+	if !avail(&org.Reps[0], mon10) || avail(&org.Reps[0], mon18) {
+		t.Fatal("Jana works Mondays 9-17 Berlin time")
+	}
+}

@@ -49,7 +49,7 @@ func Build(ctx context.Context) (*handlers.Deps, *handlers.Secrets, error) {
 		return nil, nil, fmt.Errorf("aws config: %w", err)
 	}
 	clk := clock.Real{}
-	d := &handlers.Deps{Org: org, Clock: clk, Log: log}
+	d := &handlers.Deps{Org: org, Clock: clk, Log: log, Available: handlers.WorkingHours(org)}
 	if t := os.Getenv("TABLE_NAME"); t != "" {
 		st, err := dynamo.New(dynamodb.NewFromConfig(cfg), t, dynamo.WithClock(clk))
 		if err != nil {
