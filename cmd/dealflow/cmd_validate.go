@@ -20,7 +20,17 @@ type fileProblem struct {
 	File, Path, Message string
 }
 
-func (p fileProblem) String() string { return p.File + ": " + p.Path + ": " + p.Message }
+// String is `file: path: message`; a check that already formatted its line (File and Path
+// empty) gets it printed as is.
+func (p fileProblem) String() string {
+	parts := make([]string, 0, 3)
+	for _, s := range []string{p.File, p.Path, p.Message} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ": ")
+}
 
 // projectCheck validates another part of the project for `dealflow validate`: the engine adds
 // statemachines/, the bus events/. run gets the project root and returns a short summary of what

@@ -452,6 +452,9 @@ func (l *loader) state(name string, obj map[string]any, loc, parentLang string) 
 	if typ == "Task" {
 		s.Resource = str("Resource")
 		l.resource(s, loc)
+		if _, ok := obj["Credentials"]; ok {
+			l.fail(loc+".Credentials", "cross-account Credentials are not supported by the local runtime; remove the field or run on AWS")
+		}
 	}
 	s.TimeoutSeconds, _ = tmpl("TimeoutSeconds")
 	s.TimeoutSecondsPath = str("TimeoutSecondsPath")

@@ -38,6 +38,9 @@ type failure struct {
 	evaluation bool
 	location   string
 	reported   bool
+	// emptyCause: the error output shows "Cause": "" although the events carry no cause
+	// (States.Timeout, as AWS reports it).
+	emptyCause bool
 	// stopped marks an execution that was stopped or timed out; nothing may catch it.
 	stopped bool
 }
@@ -79,7 +82,7 @@ var fieldInCause = regexp.MustCompile(`specified for the field '([^']*)'`)
 // errorOutput is the document a Catch passes on: {"Error", "Cause"}.
 func (f *failure) errorOutput() any {
 	m := map[string]any{"Error": f.Error}
-	if f.HasCause {
+	if f.HasCause || f.emptyCause {
 		m["Cause"] = f.Cause
 	}
 	return m

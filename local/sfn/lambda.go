@@ -30,6 +30,8 @@ func (e *FunctionError) Error() string { return e.Type + ": " + string(e.Documen
 type Registry struct {
 	mu    sync.RWMutex
 	funcs map[string]RawHandler
+	// wrap, when set, decorates handlers as they are registered (tests use it to observe calls).
+	wrap func(RawHandler) RawHandler
 }
 
 // NewRegistry returns an empty registry.
@@ -49,6 +51,9 @@ func (r *Registry) Register(name string, fn any) {
 	default:
 		lh := lambda.NewHandler(fn)
 		h = lh.Invoke
+	}
+	if r.wrap != nil {
+		h = r.wrap(h)
 	}
 	r.mu.Lock()
 	r.funcs[name] = h

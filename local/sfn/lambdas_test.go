@@ -6,13 +6,28 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/clock"
 )
 
+// lambdasInFlight counts fixture invocations doing work, so the conformance driver never moves
+// the virtual clock while a Lambda is still computing its answer.
+var lambdasInFlight atomic.Int64
+
+// busy wraps a fixture so it counts as in flight while it runs.
+func busy(h RawHandler) RawHandler {
+	return func(ctx context.Context, p []byte) ([]byte, error) {
+		lambdasInFlight.Add(1)
+		defer lambdasInFlight.Add(-1)
+		return h(ctx, p)
+	}
+}
+
 // registerFixtureLambdas implements the Lambda kinds of shared/conformance/asl/LAMBDAS.md.
 func registerFixtureLambdas(reg *Registry, clk clock.Clock) {
+	reg.wrap = busy
 	// Python's handler returns the event and the runtime re-encodes it with json.dumps.
 	reg.Register("echo", func(_ context.Context, p []byte) ([]byte, error) {
 		v, err := decodeJSON(p)
@@ -39,6 +54,9 @@ func registerFixtureLambdas(reg *Registry, clk clock.Clock) {
 		return bytes.Repeat([]byte("a"), 257*1024), nil
 	})
 	reg.Register("sleep-60s-echo", func(ctx context.Context, p []byte) ([]byte, error) {
+		// Sleeping on the virtual clock is not work: let the driver advance it.
+		lambdasInFlight.Add(-1)
+		defer lambdasInFlight.Add(1)
 		t := clk.NewTimer(60 * time.Second)
 		defer t.Stop()
 		select {

@@ -184,26 +184,15 @@ func (sc *stateCtx) attemptMap(ctx context.Context) (any, *failure) {
 	var mu sync.Mutex
 	var failed int
 	var firstFail *failure
+	// Inline Maps fail on the first failed iteration; Distributed Maps tolerate failures up to
+	// ToleratedFailureCount/Percentage and fail when either is exceeded
+	// (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html).
 	limitFailures := func() bool {
-		// A Map fails once more items failed than tolerated (both 0 by default).
-		if tolCount < 0 && tolPct < 0 {
+		if !st.Distributed || (tolCount < 0 && tolPct < 0) {
 			return failed > 0
 		}
-		over := false
-		if tolCount >= 0 && failed > tolCount {
-			over = true
-		}
-		if tolPct >= 0 && float64(failed)*100 > tolPct*float64(len(arr)) {
-			over = true
-		} else if tolPct >= 0 && tolCount < 0 {
-			over = float64(failed)*100 > tolPct*float64(len(arr))
-		}
-		if tolCount >= 0 && tolPct >= 0 {
-			over = failed > tolCount && float64(failed)*100 > tolPct*float64(len(arr))
-		}
-		return over
+		return (tolCount >= 0 && failed > tolCount) || (tolPct >= 0 && float64(failed)*100 > tolPct*float64(len(arr)))
 	}
-	tolerant := tolCount >= 0 || tolPct >= 0
 	for i, item := range arr {
 		if mctx.Err() != nil {
 			break
@@ -214,10 +203,12 @@ func (sc *stateCtx) attemptMap(ctx context.Context) (any, *failure) {
 			break
 		}
 		wg.Add(1)
+		fr := &frame{x: sc.fr.x, vars: newVarScope(sc.fr.vars, nil), silent: sc.fr.silent || st.Distributed}
+		// Iterations are reported started in index order as they get a concurrency slot.
+		fr.emit("MapIterationStarted", map[string]any{"index": jsonInt(i), "name": st.Name}, -1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			fr := &frame{x: sc.fr.x, vars: newVarScope(sc.fr.vars, nil), silent: sc.fr.silent || st.Distributed}
 			itemIn, f := sc.mapItemInput(in, item, i)
 			if f != nil {
 				mu.Lock()
@@ -228,12 +219,19 @@ func (sc *stateCtx) attemptMap(ctx context.Context) (any, *failure) {
 				mu.Unlock()
 				return
 			}
-			fr.emit("MapIterationStarted", map[string]any{"index": jsonInt(i), "name": st.Name}, -1)
 			out, f := sc.e.runProgram(mctx, fr, st.Processor, &checkpoint{State: st.Processor.StartAt, Input: itemIn})
 			mu.Lock()
 			defer mu.Unlock()
 			if f != nil {
 				if f.stopped {
+					fr.emit("MapIterationAborted", map[string]any{"index": jsonInt(i), "name": st.Name}, -1)
+					return
+				}
+				if mctx.Err() != nil {
+					// The Map already failed: AWS reports later failures as aborted iterations.
+					if abortable(fr.lastType) {
+						fr.emit(fr.lastType+"StateAborted", nil, -1)
+					}
 					fr.emit("MapIterationAborted", map[string]any{"index": jsonInt(i), "name": st.Name}, -1)
 					return
 				}
@@ -255,13 +253,11 @@ func (sc *stateCtx) attemptMap(ctx context.Context) (any, *failure) {
 	if ctx.Err() != nil {
 		return nil, &failure{stopped: true}
 	}
-	if firstFail != nil && (limitFailures() || !tolerant || failed == 0) {
+	if firstFail != nil && (failed == 0 || limitFailures()) {
 		ff := firstFail
-		if tolerant && failed > 0 {
+		if st.Distributed && failed > 0 {
 			ff = newFailure(ErrExceedToleratedFailureThreshold, "The specified tolerated failure threshold was exceeded")
-		}
-		if st.Distributed {
-			sc.fr.emit("MapRunFailed", nil, -1)
+			sc.fr.emit("MapRunFailed", map[string]any{"error": ff.Error, "cause": ff.Cause}, -1)
 		}
 		return nil, ff
 	}

@@ -27,6 +27,8 @@ type frame struct {
 	mapItem map[string]any // $$.Map.Item inside an iteration's ItemSelector
 	silent  bool
 	branch  bool // a Parallel branch
+	// lastType is the type of the state that ended the program with a failure.
+	lastType string
 }
 
 // stateResult is what executing one state produces.
@@ -172,8 +174,10 @@ func (e *Engine) runProgram(ctx context.Context, fr *frame, def *Definition, cp 
 			if res.fail.evaluation && !res.fail.reported {
 				sc.reportEvaluation(res.fail)
 			}
-			// Inside a Parallel branch, a state that ends without completing is reported aborted.
-			if fr.branch && (st.Type == "Task" || st.Type == "Map" || st.Type == "Parallel") {
+			// Inside a branch or iteration, a state cut short is reported aborted; in a Parallel
+			// branch so is the state whose failure ends the branch (as AWS's histories show).
+			fr.lastType = st.Type
+			if !fr.top && (res.fail.stopped || fr.branch) && abortable(st.Type) {
 				fr.emit(st.Type+"StateAborted", nil, -1)
 			}
 			return nil, res.fail
@@ -580,34 +584,32 @@ func (sc *stateCtx) failEval(field, msg string) *failure {
 
 func jsonInt(n int) any { return jsonNumber(fmt.Sprint(n)) }
 
-// missingPropertyMessage names the first missing step of a simple dotted path the way Jayway
-// JsonPath (used by Step Functions) does: "Missing property in path $['a']['b']".
+// missingPropertyMessage words a path that selected nothing the way Jayway JsonPath (which
+// Step Functions uses) does: a missing intermediate property gives "Missing property in path
+// $['a']", a missing last step "No results for path: $['a']['b']".
 func missingPropertyMessage(path string, doc any) string {
-	rest := strings.TrimPrefix(path, "$")
+	segs := strings.Split(strings.TrimPrefix(strings.TrimPrefix(path, "$"), "."), ".")
 	evalPath := "$"
 	cur := doc
-	for _, seg := range strings.Split(strings.TrimPrefix(rest, "."), ".") {
+	for i, seg := range segs {
 		if seg == "" {
 			continue
 		}
-		name := seg
-		idx := ""
-		if i := strings.IndexByte(seg, '['); i >= 0 {
-			name, idx = seg[:i], seg[i:]
+		name, idx := seg, ""
+		if j := strings.IndexByte(seg, '['); j >= 0 {
+			name, idx = seg[:j], seg[j:]
 		}
 		evalPath += "['" + name + "']"
 		m, ok := cur.(map[string]any)
-		if !ok {
-			break
-		}
-		v, ok := m[name]
-		if !ok {
-			break
+		v, found := m[name]
+		if !ok || !found {
+			if i == len(segs)-1 {
+				return "No results for path: " + evalPath
+			}
+			return "Missing property in path " + evalPath
 		}
 		cur = v
-		if idx != "" {
-			evalPath += idx
-		}
+		evalPath += idx
 	}
-	return "Missing property in path " + evalPath
+	return "No results for path: " + evalPath
 }

@@ -148,9 +148,9 @@ func (sc *stateCtx) attemptTask(ctx context.Context) (any, *failure) {
 // pathSeconds reads TimeoutSeconds/HeartbeatSeconds or their Path variant.
 func (sc *stateCtx) pathSeconds(field string, lit any, path string, in any) (int, *failure) {
 	if path != "" {
-		v, err := expr.Resolve(path, sc.scope(in))
-		if err != nil {
-			return 0, fromExpr(sc.st, sc.enteredID, err, field+"Path")
+		v, f := sc.evalPath(field+"Path", path, in)
+		if f != nil {
+			return 0, f
 		}
 		n, ok := asInt(v)
 		if !ok || n <= 0 {
@@ -261,7 +261,7 @@ func (sc *stateCtx) runLegacyLambda(ctx context.Context, res resource, params an
 	switch {
 	case timedOut != "":
 		x.emit("LambdaFunctionTimedOut", map[string]any{"error": timedOut}, -1)
-		return nil, &failure{Error: timedOut, HasCause: true}
+		return nil, &failure{Error: timedOut, emptyCause: true}
 	case o.fail != nil && o.fail.stopped:
 		return nil, o.fail
 	case o.fail != nil:
@@ -345,7 +345,7 @@ func (sc *stateCtx) runIntegration(ctx context.Context, res resource, params any
 		d := base()
 		d["error"] = timedOut
 		x.emit("TaskTimedOut", d, -1)
-		return nil, &failure{Error: timedOut, HasCause: true}
+		return nil, &failure{Error: timedOut, emptyCause: true}
 	case o.fail != nil && o.fail.stopped:
 		return nil, o.fail
 	case o.fail != nil:

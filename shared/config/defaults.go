@@ -40,9 +40,12 @@ func applyDefaults(o *Org, d *decoder) {
 			r.Active = true
 		}
 		for j := range r.Quotas {
-			if r.Quotas[j].Currency == "" {
-				r.Quotas[j].Currency = s.Currency
+			q := &r.Quotas[j]
+			if q.Currency == "" {
+				q.Currency = s.Currency
 			}
+			q.Target, _ = domain.ParseMoney(q.Amount, q.Currency) // validate reports a bad amount
+
 		}
 	}
 	// A team's members are those it lists plus every rep that names it.

@@ -3,6 +3,7 @@ package config
 import (
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -21,7 +22,8 @@ const maxSyntaxRecoveries = 3
 // fewest other problems — and the file is parsed again. So one run shows the syntax error and
 // the problems elsewhere in the file, without a cascade of echoes of the syntax error.
 func Parse(filename string, data []byte) (*Org, []Problem) {
-	lines := strings.Split(string(data), "\n")
+	// CRLF files: YAML counts \r\n as one line break, and so do the line numbers here.
+	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
 	var syntax []Problem
 	dropped := map[int]bool{}
 	for {
@@ -30,11 +32,11 @@ func Parse(filename string, data []byte) (*Org, []Problem) {
 			org, d := check(filename, root, lines)
 			return org, finish(syntax, d, dropped)
 		}
-		line := locateSyntaxError(lines)
+		line := locateSyntaxError(lines, reportedLine(err))
 		syntax = append(syntax, Problem{File: filename, Line: line, Col: firstColumn(lines, line),
 			Message: "YAML syntax error: " + yamlLinePrefix.ReplaceAllString(err.Error(), "")})
 		if len(syntax) > maxSyntaxRecoveries || line < 1 || line > len(lines) {
-			syntax = append(syntax, Problem{File: filename, Line: line, Col: 1,
+			syntax = append(syntax, Problem{File: filename, Line: len(lines), Col: 1,
 				Message: "too many YAML syntax errors; fix these, then validate again to see the rest"})
 			return &Org{}, finish(syntax, newDecoder(filename), nil)
 		}
@@ -90,10 +92,27 @@ func finish(syntax []Problem, d *decoder, dropped map[int]bool) []Problem {
 
 var yamlLinePrefix = regexp.MustCompile(`^yaml: (line \d+: )?`)
 
+// maxLocateLines bounds the file size for which locateSyntaxError searches for the exact line.
+const maxLocateLines = 5000
+
+var yamlErrorLine = regexp.MustCompile(`^yaml: line (\d+):`)
+
+func reportedLine(err error) int {
+	m := yamlErrorLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 1
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
 // locateSyntaxError finds the line a syntax error is on. yaml.v3 reports the line of the enclosing
 // block rather than the offending line, so instead find the longest prefix of the file that still
 // parses: the error is on the next line.
-func locateSyntaxError(lines []string) int {
+func locateSyntaxError(lines []string, reported int) int {
+	if len(lines) > maxLocateLines {
+		return reported // the search is quadratic; a generated giant file gets yaml.v3's line
+	}
 	for n := len(lines) - 1; n >= 0; n-- {
 		if _, err := unmarshal(lines[:n]); err == nil {
 			return n + 1
@@ -174,14 +193,15 @@ func firstColumn(lines []string, line int) int {
 	return len(s) - len(strings.TrimLeft(s, " ")) + 1
 }
 
-// enclosingPath names the innermost decoded node that spans line.
+// enclosingPath names the node a line belongs to: of the decoded nodes spanning it, the one that
+// starts last, and of several starting on the same line (a flow mapping) the outermost.
 func enclosingPath(positions map[string]pos, line int) string {
 	best, bestLine := "", -1
 	for path, p := range positions {
 		if path == "" || p.keyLine > line || p.end < line {
 			continue
 		}
-		if p.keyLine > bestLine || (p.keyLine == bestLine && len(path) > len(best)) {
+		if p.keyLine > bestLine || (p.keyLine == bestLine && len(path) < len(best)) {
 			best, bestLine = path, p.keyLine
 		}
 	}

@@ -118,6 +118,7 @@ var (
 	regionCode = regexp.MustCompile(`^([A-Z]{2})-[A-Z0-9]{1,3}$`)
 	envName    = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 	slugID     = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	slackID    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 	domainName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
 )
 
@@ -285,11 +286,16 @@ func (v *validator) reps() {
 		if r.Capacity < 0 {
 			v.errorf(path+".capacity", "must not be negative (0 means unlimited)")
 		}
-		if v.require(path+".timezone", r.Timezone != "") {
+		// Values inherited from org: are checked there, once, not again for every rep.
+		if v.require(path+".timezone", r.Timezone != "") && v.has(path+".timezone") {
 			v.zone(path+".timezone", r.Timezone)
 		}
-		v.workingWeek(path+".working_hours", r.WorkingHours)
-		v.calendar(path+".holiday_calendar", r.HolidayCalendar)
+		if v.has(path + ".working_hours") {
+			v.workingWeek(path+".working_hours", r.WorkingHours)
+		}
+		if v.has(path + ".holiday_calendar") {
+			v.calendar(path+".holiday_calendar", r.HolidayCalendar)
+		}
 		for j, a := range r.OutOfOffice {
 			p := fmt.Sprintf("%s.out_of_office[%d]", path, j)
 			okFrom := v.require(p+".from", !a.From.IsZero())
@@ -307,13 +313,22 @@ func (v *validator) reps() {
 				}
 				v.unique(periods, string(q.Period), p+".period", "quota period")
 			}
-			if q.Amount.Minor <= 0 {
-				v.errorf(p+".amount", "must be positive")
+			if v.require(p+".amount", q.Amount != "") {
+				if m, err := domain.ParseMoney(q.Amount, q.Currency); err != nil {
+					v.errorf(p+".amount", "invalid amount %q (a decimal in major units of %s with at most %d decimals)",
+						q.Amount, q.Currency, domain.MinorUnits(q.Currency))
+				} else if m.AmountMinor <= 0 {
+					v.errorf(p+".amount", "must be positive")
+				}
 			}
-			v.currency(p+".currency", q.Currency)
+			if v.has(p + ".currency") {
+				v.currency(p+".currency", q.Currency)
+			}
 		}
-		v.locale(path+".locale", r.Locale)
-		if r.SlackID != "" && !regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`).MatchString(r.SlackID) {
+		if v.has(path + ".locale") {
+			v.locale(path+".locale", r.Locale)
+		}
+		if r.SlackID != "" && !slackID.MatchString(r.SlackID) {
 			v.errorf(path+".slack_id", "invalid Slack member id %q (e.g. U024BE7LH)", r.SlackID)
 		}
 	}
@@ -365,8 +380,21 @@ func (v *validator) repRef(path, what, id string, want domain.Role) {
 		return
 	}
 	if want != "" && r.Role != "" && r.Role != want {
-		v.errorf(path, "%s %q is a %s, not a %s", what, id, r.Role, want)
+		v.errorf(path, "%s %q is %s, not %s", what, id, roleName(r.Role), roleName(want))
 	}
+}
+
+// roleName reads well in a message: "an AE", "a manager".
+func roleName(r domain.Role) string {
+	switch r {
+	case domain.RoleSDR:
+		return "an SDR"
+	case domain.RoleAE:
+		return "an AE"
+	case domain.RoleCSM:
+		return "a CSM"
+	}
+	return "a " + string(r)
 }
 
 func (v *validator) teams() {
@@ -483,7 +511,8 @@ func (v *validator) routing() {
 					domain.RouteOnboarding: {domain.RoleCSM},
 				}[r.Stage]
 				if want != nil && !slices.Contains(want, p.Role) {
-					v.errorf(path+".action.pool", "pool %q has %s reps; a %s rule needs %s", a.Pool, p.Role, r.Stage, want[len(want)-1])
+					v.errorf(path+".action.pool", "pool %q holds %s reps; stage %s needs %s reps", a.Pool,
+						strings.ToUpper(string(p.Role)), r.Stage, strings.ToUpper(string(want[len(want)-1])))
 				}
 			}
 		}

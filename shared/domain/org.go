@@ -188,11 +188,14 @@ const (
 	QuotaQuarter QuotaPeriod = "quarter"
 )
 
-// Quota is a booking target. Amount is in minor units of Currency (cents), never a float.
+// Quota is a booking target for a period.
 type Quota struct {
-	Period   QuotaPeriod `yaml:"period" json:"period"`
-	Amount   MajorAmount `yaml:"amount" json:"amount"`
-	Currency string      `yaml:"currency" json:"currency"`
+	Period QuotaPeriod `yaml:"period" json:"period"`
+	// Amount is written in major units of Currency ("150000", "1234.50").
+	Amount   string `yaml:"amount" json:"amount"`
+	Currency string `yaml:"currency" json:"currency"`
+	// Target is Amount as Money (minor units), filled in by shared/config when the file loads.
+	Target Money `yaml:"-" json:"target"`
 }
 
 // Team is a manager and the reps who report to them.
@@ -641,6 +644,40 @@ func (o *Org) HolidaysFor(calendar string) []Holiday {
 	return out
 }
 
+// ConvertMoney converts m into currency `to` with the org's rates (units of the org currency per
+// unit of each other currency), exactly, rounding half away from zero in the target's minor units.
+// ok is false when a rate is missing.
+func (o *Org) ConvertMoney(m Money, to string) (Money, bool) {
+	if m.Currency == to {
+		return m, true
+	}
+	rate := func(c string) (*big.Rat, bool) {
+		if c == o.Settings.Currency {
+			return big.NewRat(1, 1), true
+		}
+		r := o.Settings.CurrencyRates[c].Rat()
+		return r, r != nil
+	}
+	from, ok1 := rate(m.Currency)
+	into, ok2 := rate(to)
+	if !ok1 || !ok2 {
+		return Money{}, false
+	}
+	pow := func(n int) *big.Rat {
+		return new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil))
+	}
+	v := new(big.Rat).SetInt64(m.AmountMinor)
+	v.Quo(v, pow(MinorUnits(m.Currency)))
+	v.Mul(v, from)
+	v.Quo(v, into)
+	v.Mul(v, pow(MinorUnits(to)))
+	q, r := new(big.Int).QuoRem(v.Num(), v.Denom(), new(big.Int))
+	if new(big.Int).Mul(new(big.Int).Abs(r), big.NewInt(2)).Cmp(v.Denom()) >= 0 {
+		q.Add(q, big.NewInt(int64(v.Sign())))
+	}
+	return Money{AmountMinor: q.Int64(), Currency: to}, true
+}
+
 // --- scalar types ---
 
 // CalendarDate is a day without a time zone, written YYYY-MM-DD.
@@ -867,20 +904,6 @@ func (e ExchangeRate) Rat() *big.Rat {
 	return new(big.Rat).Set(e.r)
 }
 
-// Convert converts an amount in minor units, rounding half away from zero. Both currencies are
-// assumed to have the same number of minor units.
-func (e ExchangeRate) Convert(minor int64) int64 {
-	if e.r == nil {
-		return minor
-	}
-	v := new(big.Rat).Mul(new(big.Rat).SetInt64(minor), e.r)
-	q, m := new(big.Int).QuoRem(v.Num(), v.Denom(), new(big.Int))
-	if new(big.Int).Mul(new(big.Int).Abs(m), big.NewInt(2)).Cmp(v.Denom()) >= 0 {
-		q.Add(q, big.NewInt(int64(v.Sign())))
-	}
-	return q.Int64()
-}
-
 func (e ExchangeRate) String() string {
 	if e.r == nil {
 		return ""
@@ -896,32 +919,5 @@ func (e *ExchangeRate) UnmarshalText(b []byte) error {
 		return fmt.Errorf("invalid exchange rate %q (want a positive decimal such as 0.92)", string(b))
 	}
 	e.r = r
-	return nil
-}
-
-// MajorAmount is money written in major units in the file ("120000" or "1234.50") and held in
-// minor units (cents) as an integer.
-type MajorAmount struct{ Minor int64 }
-
-func (a MajorAmount) MarshalText() ([]byte, error) {
-	sign := ""
-	m := a.Minor
-	if m < 0 {
-		sign, m = "-", -m
-	}
-	return []byte(fmt.Sprintf("%s%d.%02d", sign, m/100, m%100)), nil
-}
-
-func (a *MajorAmount) UnmarshalText(b []byte) error {
-	s := strings.ReplaceAll(strings.TrimSpace(string(b)), "_", "")
-	r, ok := new(big.Rat).SetString(s)
-	if !ok || strings.ContainsAny(s, "eE/") {
-		return fmt.Errorf("invalid amount %q (want a decimal in major units, e.g. 120000 or 1234.50)", string(b))
-	}
-	r.Mul(r, big.NewRat(100, 1))
-	if !r.IsInt() || !r.Num().IsInt64() {
-		return fmt.Errorf("invalid amount %q (at most two decimals)", string(b))
-	}
-	a.Minor = r.Num().Int64()
 	return nil
 }

@@ -8,6 +8,8 @@
 //   - v1 (initial).
 //   - v2: Error.Location (the template field a JSONata error names, e.g. "Output/result");
 //     InvalidPathCause, FieldError, EvalPathOrIntrinsic, Canonical; JSONataScope.Now.
+//   - v3: ValidateState (validate.go): load-time check of one state's paths, templates,
+//     intrinsics, JSONata and Assign variable names, each problem naming its field.
 //
 // DOCUMENT REPRESENTATION (agreed with the engine): a JSON document is an `any` holding
 // map[string]any, []any, string, bool, nil or json.Number. Numbers are never float64 so that
@@ -17,7 +19,6 @@
 package expr
 
 import (
-	"encoding/json"
 	"time"
 )
 
@@ -204,5 +205,3 @@ func Normalize(v any) (any, error) { return normalize(v) }
 // TypeName is the JSON type name AWS uses in messages: "object", "array", "string", "number",
 // "boolean", "null".
 func TypeName(v any) string { return typeName(v) }
-
-var _ = json.Number("")

@@ -56,6 +56,10 @@ func isIntrinsic(s string) bool {
 
 var intrinsicCache boundedCache
 
+// looksIntrinsic reports whether s was meant as an intrinsic call, for load-time messages
+// about malformed calls ("States.Format('{}'" lacks its parenthesis but is no path either).
+func looksIntrinsic(s string) bool { return strings.HasPrefix(strings.TrimSpace(s), "States.") }
+
 // parseIntrinsic parses a complete call expression; results are cached and immutable.
 func parseIntrinsic(src string) (*callAST, error) {
 	if c, ok := intrinsicCache.load(src); ok {

@@ -13,7 +13,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -158,9 +157,33 @@ func validJSONataTemplate(field string, t any) error {
 	return nil
 }
 
-// simplePath matches expressions that only navigate object fields from a variable, such as
-// "$states.input.items" or "$order.id".
-var simplePath = regexp.MustCompile(`^\$[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+// isSimplePath reports whether an expression only navigates object fields from a variable,
+// such as "$states.input.items" or "$order.id" (ASCII identifiers, no spaces).
+func isSimplePath(src string) bool {
+	if len(src) < 2 || src[0] != '$' {
+		return false
+	}
+	start := true // at the first byte of an identifier
+	for i := 1; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case c == '.':
+			if start {
+				return false
+			}
+			start = true
+		case c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
+			start = false
+		case c >= '0' && c <= '9':
+			if start {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return !start
+}
 
 // evalSimplePath evaluates a simplePath directly on the documents. It keeps values the library
 // would lose: JSON null, empty arrays (the library treats a path to [] as undefined, AWS
@@ -203,7 +226,7 @@ func evalSimplePath(src string, sc JSONataScope) (v any, found, ok bool) {
 
 // evalExpr evaluates one expression body; loc names the field for error causes.
 func evalExpr(loc, src string, sc JSONataScope) (any, error) {
-	if simplePath.MatchString(src) {
+	if isSimplePath(src) {
 		if v, found, ok := evalSimplePath(src, sc); ok {
 			if !found {
 				return nil, &Error{Name: ErrQueryEvaluation, Location: loc, Cause: fmt.Sprintf(

@@ -229,3 +229,15 @@ func TestJSONataRejectsRecursion(t *testing.T) {
 		t.Errorf("non-recursive function: %v, %v", MarshalString(v), err)
 	}
 }
+
+func TestIsSimplePath(t *testing.T) {
+	for src, want := range map[string]bool{
+		"$states.input.items": true, "$x": true, "$order.id_2": true,
+		"$": false, "$states.": false, "$states..a": false, "$a.1b": false, "$1": false,
+		"$states.input[0]": false, "$a + 1": false, "states.input": false, "$a.b c": false,
+	} {
+		if got := isSimplePath(src); got != want {
+			t.Errorf("isSimplePath(%q) = %v, want %v", src, got, want)
+		}
+	}
+}

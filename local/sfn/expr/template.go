@@ -122,7 +122,7 @@ func validTemplate(field string, t any) error {
 				if !ok {
 					return &TemplateError{Field: loc, Reason: "the value of a field ending in '.$' must be a string holding a JSONPath or an intrinsic function"}
 				}
-				if isIntrinsic(s) {
+				if looksIntrinsic(s) {
 					if err := validIntrinsic(s); err != nil {
 						return &TemplateError{Field: loc, Reason: err.Error()}
 					}

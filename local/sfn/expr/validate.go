@@ -70,7 +70,7 @@ func (v *stateValidator) jsonPathState(st map[string]any) {
 	}
 	for _, f := range []string{"ErrorPath", "CausePath"} {
 		if s, ok := st[f].(string); ok {
-			if isIntrinsic(s) {
+			if looksIntrinsic(s) {
 				v.addErr(f, validIntrinsic(s))
 			} else {
 				v.addErr(f, ValidPath(s))
