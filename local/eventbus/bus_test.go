@@ -68,6 +68,15 @@ func openDB(t *testing.T, path string) *sql.DB {
 
 func intp(i int) *int { return &i }
 
+func openDBB(b *testing.B, path string) *sql.DB {
+	db, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
 var testRules = []events.Rule{
 	{Name: "lead-received", File: "events/rules/lead-received.json", EventPattern: json.RawMessage(`{"detail-type":["Lead Received"]}`),
 		Targets: []events.Target{
