@@ -613,3 +613,12 @@ func missingPropertyMessage(path string, doc any) string {
 	}
 	return "No results for path: " + evalPath
 }
+
+// abortable: state types with a <Type>StateAborted history event.
+func abortable(typ string) bool {
+	switch typ {
+	case "Task", "Map", "Parallel", "Wait":
+		return true
+	}
+	return false
+}
