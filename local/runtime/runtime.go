@@ -337,7 +337,7 @@ func (r *Runtime) Handler() http.Handler {
 		}
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	return mux
+	return withRequestLog(r.cfg.Log, mux)
 }
 
 // Close waits for the background loops (cancel their context first) and closes the store.
