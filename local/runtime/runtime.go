@@ -138,6 +138,13 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	}
 	locks := &routing.PoolLocks{}
 	r.Deps = &handlers.Deps{Store: notifyingStore{r.Store, r.kickRelay}, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, PoolLock: locks.Lock, Available: handlers.WorkingHours(r.Org)}
+	if env := r.Org.Webhooks.Slack.WebhookURLEnv; env != "" && cfg.Env(env) != "" {
+		r.Deps.Slack = notify.IdempotentSlack{Next: notify.SlackWebhook{URL: cfg.Env(env)},
+			Claim: func(ctx context.Context, k, v string) (string, bool, error) {
+				return r.Store.PutIdempotencyKey(ctx, k, v, 0)
+			},
+			Release: r.Store.ReleaseIdempotencyKey}
+	}
 	key, err := linkKey(ctx, db, cfg.Env)
 	if err != nil {
 		return err

@@ -25,7 +25,9 @@ type Deps struct {
 	Org    *domain.Org
 	Clock  clock.Clock
 	Mailer notify.Mailer
-	Log    *slog.Logger
+	// Slack posts to a Slack incoming webhook when the org configures one; nil = no Slack.
+	Slack notify.Slack
+	Log   *slog.Logger
 	// Publisher puts events on the bus (EventBridge or the local bus).
 	Publisher events.Publisher
 	// Workflow starts executions and completes waiting tasks (Step Functions or the local engine).

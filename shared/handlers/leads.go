@@ -195,6 +195,12 @@ func (d *Deps) NotifyOwner(ctx context.Context, in LeadRef) (NotifyResult, error
 	if err != nil {
 		return NotifyResult{}, fmt.Errorf("notify owner of lead %s: %w", l.ID, err)
 	}
+	if d.Slack != nil && to.SlackID != "" {
+		text := msg.Subject + "\n" + i18n.T(to.Locale, "lead.why.owner") + ": " + l.RoutingExplanation
+		if err := d.Slack.Post(ctx, notify.SlackMessage{Text: text, Mention: to.SlackID, IdempotencyKey: "notify-owner:" + l.ID}); err != nil {
+			return NotifyResult{}, fmt.Errorf("notify owner of lead %s on Slack: %w", l.ID, err)
+		}
+	}
 	return NotifyResult{MessageID: id}, nil
 }
 

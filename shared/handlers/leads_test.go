@@ -211,3 +211,27 @@ func TestWorkingHoursAvailability(t *testing.T) {
 		t.Fatal("Jana works Mondays 9-17 Berlin time")
 	}
 }
+
+type slackRec struct{ msgs []notify.SlackMessage }
+
+func (s *slackRec) Post(_ context.Context, m notify.SlackMessage) error {
+	s.msgs = append(s.msgs, m)
+	return nil
+}
+
+func TestOwnerWithSlackIDIsAlsoToldOnSlack(t *testing.T) {
+	f := newFixture(t)
+	rec := &slackRec{}
+	f.deps.Slack = rec
+	f.deps.Org.Reps[0].SlackID = "U42"
+	ctx := context.Background()
+	l := f.lead(t, domain.Lead{ID: "l-9", Email: "a@d.de", Domain: "d.de", Country: "DE"})
+	f.deps.QualifyLead(ctx, LeadRef{LeadID: l.ID})
+	f.deps.RouteLead(ctx, LeadRef{LeadID: l.ID})
+	if _, err := f.deps.NotifyOwner(ctx, LeadRef{LeadID: l.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.msgs) != 1 || rec.msgs[0].Mention != "U42" || !strings.Contains(rec.msgs[0].Text, "Warum du: rule dach") {
+		t.Fatalf("slack = %+v", rec.msgs)
+	}
+}
