@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/clock"
@@ -34,6 +35,9 @@ type Deps struct {
 	Workflow workflow.Engine
 	// Available reports whether a rep is working at t (working hours, holidays); nil = always.
 	Available func(rep *domain.Rep, t time.Time) bool
+	// relayMu keeps one relay at a time per process (the relay loop and the scheduled sweep), so
+	// one process never publishes an outbox event twice.
+	relayMu sync.Mutex
 	// PoolLock serialises pool picks within one process (routing.Router.Serialize); nil = none.
 	PoolLock func(pool string) (unlock func())
 }

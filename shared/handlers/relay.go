@@ -13,6 +13,8 @@ import (
 // caused them) and marks them published. At least once: a crash between publishing and marking
 // publishes again, and every consumer dedupes by the detail's id.
 func (d *Deps) RelayOutbox(ctx context.Context, pub events.Publisher, max int) (int, error) {
+	d.relayMu.Lock()
+	defer d.relayMu.Unlock()
 	pending, err := d.Store.ListPendingOutbox(ctx, max)
 	if err != nil {
 		return 0, fmt.Errorf("relay outbox: list: %w", err)
