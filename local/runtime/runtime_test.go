@@ -119,7 +119,7 @@ func TestLeadsPostedOverHTTPAreRoutedOnceAndOwnersNotified(t *testing.T) {
 		json.Unmarshal(a.Envelope, &env)
 		kinds[env.DetailType]++
 	}
-	if kinds["Lead Received"] != 20 || kinds["Lead Routed"] != 20 {
+	if kinds["Lead Received"] != 20 || kinds["Lead Qualified"] != 20 || kinds["Lead Routed"] != 20 {
 		t.Fatalf("archived events = %v", kinds)
 	}
 }
