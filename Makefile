@@ -30,3 +30,7 @@ fmt-check:
 
 clean:
 	rm -rf bin tools/node_modules
+
+# The AWS stack (CDK Go, separate module in infra/): build-lambdas, lambda-sizes, synth,
+# test-infra, deploy. See infra/README.md.
+include infra/Makefile.inc

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+)
+
+// TableAccess is how much of the DynamoDB table a function may touch. There is deliberately no
+// Scan: every access path is a GetItem or a Query on a key or GSI (DESIGN.md "Ports").
+type TableAccess int
+
+const (
+	NoTable TableAccess = iota
+	ReadTable
+	ReadWriteTable
+)
+
+// Access is what one function's handler uses; its role grants exactly this and nothing else.
+type Access struct {
+	Table          TableAccess
+	PublishEvents  bool     // events:PutEvents on the dealflow bus
+	SendEmail      bool     // ses:SendEmail through the configuration set, from the sender identity
+	Secrets        []string // secret ids (see secretSpecs) it reads
+	StartWorkflows []string // state machines it starts (states:StartExecution)
+	AnswerTasks    []string // state machines whose task tokens it answers (SendTaskSuccess/Failure/Heartbeat)
+}
+
+// functionAccess lists every function in functions/. A function missing here is a synth error, so
+// nobody ships a handler whose permissions were never thought about. Keep entries in name order.
+var functionAccess = map[string]Access{
+	// HTTP deals API (deals, activities, milestone completion, reminder snooze links): writes with
+	// outbox events relayed inline, Dealflow-Signature keys, link-signing key for snooze links.
+	"deals": {Table: ReadWriteTable, PublishEvents: true, Secrets: []string{SecretLeadSigning, SecretLinkSigning}},
+	// manager-digest: resolves the period and reads the digest record.
+	"digest-plan": {Table: ReadTable},
+	// manager-digest: stores the digest record with its Digest Sent outbox event (put-if-absent).
+	"digest-record": {Table: ReadWriteTable},
+	// manager-digest: computes metrics, renders and sends once per manager and period
+	// (idempotency key in the table).
+	"digest-send": {Table: ReadWriteTable, SendEmail: true},
+	// HTTP intake: stores the lead and its pending event together (outbox), relays the event,
+	// verifies HubSpot and Dealflow signatures.
+	"intake": {Table: ReadWriteTable, PublishEvents: true, Secrets: []string{SecretHubSpot, SecretLeadSigning}},
+	// Parks an unqualifiable/unroutable lead in the fallback queue and alerts the fallback owner.
+	"lead-fallback": {Table: ReadWriteTable, SendEmail: true},
+	// Emails the new owner once per lead (idempotency key in the table).
+	"notify-owner": {Table: ReadWriteTable, SendEmail: true},
+	// Publishes outbox events the inline relay missed (scheduled safety net).
+	"outbox-relay": {Table: ReadWriteTable, PublishEvents: true},
+	// Scores the lead and stores the qualification and its explanation on it.
+	"qualify-lead": {Table: ReadWriteTable},
+	// Runs the routing rules; updates routing counters and the lead's owner.
+	"route-lead": {Table: ReadWriteTable},
+}
+
+// Secret ids the stack creates in Secrets Manager.
+const (
+	SecretHubSpot     = "hubspot-app-secret"
+	SecretLeadSigning = "lead-signing-keys"
+	SecretLinkSigning = "link-signing-key"
+)
+
+type secretSpec struct {
+	Description string
+	Generated   bool // true: the stack generates it; false: the operator puts the value (README)
+}
+
+var secretSpecs = map[string]secretSpec{
+	SecretHubSpot:     {Description: "HubSpot app client secret that signs webhooks (X-HubSpot-Signature-v3); set by the operator"},
+	SecretLeadSigning: {Description: "JSON array of active HMAC keys for the Dealflow-Signature header on POST /v1/leads; several allow rotation"},
+	SecretLinkSigning: {Description: "key that signs accept/decline and snooze links in emails", Generated: true},
+}
+
+// checkAccess verifies every function has an entry and every entry names things that exist.
+func checkAccess(p *Project, table map[string]Access) error {
+	var missing []string
+	for _, fn := range p.Functions {
+		a, ok := table[fn]
+		if !ok {
+			missing = append(missing, fn)
+			continue
+		}
+		for _, s := range a.Secrets {
+			if _, ok := secretSpecs[s]; !ok {
+				return fmt.Errorf("infra access table: function %s: unknown secret %q", fn, s)
+			}
+		}
+		for _, sm := range append(append([]string{}, a.StartWorkflows...), a.AnswerTasks...) {
+			if _, ok := p.StateMachine(sm); !ok {
+				return fmt.Errorf("infra access table: function %s: no statemachines/%s.asl.json", fn, sm)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("functions %v have no entry in infra/access.go functionAccess: add what each handler uses (table, events, email, secrets, workflows) so its role can grant exactly that", missing)
+	}
+	return nil
+}
