@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/dealflow/dealflow/local/sfn"
 )
@@ -24,6 +25,15 @@ func runSfn(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	defPath := fs.String("definition", "", "state machine definition (ASL JSON)")
 	inPath := fs.String("input", "", "execution input (JSON file; default {})")
+	subs := map[string]string{}
+	fs.Func("sub", "definition substitution NAME=VALUE for ${NAME} (repeatable)", func(s string) error {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("want NAME=VALUE, got %q", s)
+		}
+		subs[k] = v
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -35,6 +45,10 @@ func runSfn(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "sfn run: %v\n", err)
 		return 2
+	}
+	if def, err = sfn.Substitute(def, *defPath, subs); err != nil {
+		fmt.Fprintf(stderr, "sfn run: %v\n", err)
+		return 1
 	}
 	input := "{}"
 	if *inPath != "" {

@@ -29,6 +29,8 @@ func TestSfnRun(t *testing.T) {
 	  "Route":{"Type":"Pass","Result":"routed","ResultPath":"$.status","End":true},
 	  "Nurture":{"Type":"Fail","Error":"LeadNotQualified","Cause":"score below 50"}}}`)
 	input := write("lead.json", `{"Employees": 800}`)
+	placeholder := write("placeholder.asl.json", `{"StartAt":"Score","States":{"Score":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+	  "Parameters":{"FunctionName":"${ScoreLeadFunctionArn}","Payload.$":"$"},"OutputPath":"$.Payload","End":true}}}`)
 	bad := write("bad.asl.json", `{"StartAt":"Score","States":{"Score":{"Type":"Task","Resource":"arn:aws:lambda:eu-central-1:123456789012:function:missing","End":true}}}`)
 
 	tests := []struct {
@@ -47,6 +49,9 @@ func TestSfnRun(t *testing.T) {
 			"ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskSucceeded TaskStateExited ChoiceStateEntered ChoiceStateExited FailStateEntered ExecutionFailed", ""},
 		{"unknown function fails at load time", []string{"sfn", "run", "--definition", bad}, 1, "", "", "", bad + `: States.Score.Resource: Lambda function "arn:aws:lambda:eu-central-1:123456789012:function:missing" is not registered`},
 		{"definition is required", []string{"sfn", "run"}, 2, "", "", "", "--definition is required"},
+		{"placeholders are substituted", []string{"sfn", "run", "--definition", placeholder, "--input", input, "--sub", "ScoreLeadFunctionArn=score-lead"}, 0, "SUCCEEDED",
+			`{"score":80}`, "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskSucceeded TaskStateExited ExecutionSucceeded", ""},
+		{"missing substitution is named", []string{"sfn", "run", "--definition", placeholder}, 1, "", "", "", "no value for placeholder ${ScoreLeadFunctionArn}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -95,7 +95,8 @@ func TestConformance(t *testing.T) {
 		t.Skipf("conformance corpus not found at %s (set ASL_CONFORMANCE_DIR): %v", dir, err)
 	}
 	index := readIndex(filepath.Join(dir, "..", "INDEX.tsv"))
-	known := readKnownFailures(t, filepath.Join("testdata", "known-failures.txt"))
+	_, self, _, _ := runtime.Caller(0)
+	known := readKnownFailures(t, filepath.Join(filepath.Dir(self), "testdata", "known-failures.txt"))
 	var report *os.File
 	if p := os.Getenv("ASL_CONFORMANCE_REPORT"); p != "" {
 		if report, err = os.Create(p); err != nil {
@@ -223,6 +224,7 @@ func readKnownFailures(t *testing.T, path string) map[string]string {
 	out := map[string]string{}
 	b, err := os.ReadFile(path)
 	if err != nil {
+		t.Errorf("read known failures: %v", err)
 		return out
 	}
 	for _, line := range strings.Split(string(b), "\n") {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/dealflow/dealflow/local/sfn/expr"
 )
 
 // Query languages a definition or state may declare.
@@ -26,6 +28,8 @@ type Definition struct {
 	ExecutionType string
 	// raw is the definition text as given, for $$.StateMachine and describe calls.
 	raw string
+	// keys remembers the key order of the definition's objects (templates).
+	keys *keyOrders
 }
 
 // optPath is a path field that may be absent, null, or a path string.
@@ -186,6 +190,8 @@ func Parse(text []byte, opts LoadOptions) (*Definition, error) {
 		return nil, l.err
 	}
 	d.raw = string(text)
+	d.keys = newKeyOrders(nil)
+	d.keys.parse(text)
 	return d, nil
 }
 
@@ -300,6 +306,13 @@ func (l *loader) definitionWith(obj map[string]any, prefix, lang string, allowed
 	if l.err != nil {
 		return d
 	}
+	terminal := false
+	for _, s := range d.States {
+		terminal = terminal || s.End || s.Type == "Succeed" || s.Type == "Fail"
+	}
+	if !terminal {
+		l.fail(join(prefix, "States"), "no terminal state (End: true, Succeed or Fail): the workflow could never finish")
+	}
 	// Unreachable states are an error in AWS's validator as well.
 	seen := map[string]bool{start: true}
 	queue := []string{start}
@@ -346,7 +359,7 @@ var stateFields = map[string]string{
 var jsonPathOnly = map[string]bool{"InputPath": true, "OutputPath": true, "ResultPath": true, "Parameters": true, "ResultSelector": true,
 	"ItemsPath": true, "TimeoutSecondsPath": true, "HeartbeatSecondsPath": true, "SecondsPath": true, "TimestampPath": true,
 	"ErrorPath": true, "CausePath": true, "MaxConcurrencyPath": true, "ToleratedFailureCountPath": true, "ToleratedFailurePercentagePath": true,
-	"Iterator": true, "Result": false}
+	"Iterator": true}
 var jsonataOnly = map[string]bool{"Arguments": true, "Output": true, "Items": true}
 
 func (l *loader) state(name string, obj map[string]any, loc, parentLang string) *State {
@@ -486,6 +499,10 @@ func (l *loader) state(name string, obj map[string]any, loc, parentLang string) 
 	}
 	if c, ok := obj["Catch"]; ok {
 		s.Catch = l.catchers(c, loc+".Catch", s.QueryLanguage)
+	}
+	// Paths, templates, intrinsic calls and JSONata expressions are checked by expr.
+	for _, te := range expr.ValidateState(obj, s.QueryLanguage) {
+		l.fail(loc+"."+te.Field, "%s", te.Reason)
 	}
 	switch typ {
 	case "Choice":

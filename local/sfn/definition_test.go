@@ -29,6 +29,8 @@ func TestParseRejectsWithFileStateAndField(t *testing.T) {
 			`statemachines/x.asl.json: States.A.InputPath: field is not supported when QueryLanguage is JSONata`},
 		{"choice without operator", `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.x","Next":"D"}]},"D":{"Type":"Succeed"}}}`,
 			`statemachines/x.asl.json: States.C.Choices[0]: missing a comparison operator`},
+		{"no terminal state", `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"A"}}}`,
+			`statemachines/x.asl.json: States: no terminal state`},
 		{"retry with bad backoff", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f"},"Retry":[{"ErrorEquals":["States.ALL"],"BackoffRate":0.5}],"End":true}}}`,
 			`statemachines/x.asl.json: States.T.Retry[0].BackoffRate: must be a number >= 1.0`},
 	}
@@ -82,4 +84,35 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted a definition whose StartAt %q is not a state", d.StartAt)
 		}
 	})
+}
+
+func TestSubstitutePlaceholders(t *testing.T) {
+	def := []byte(`{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"${ScoreLeadFunctionArn}","End":true}}}`)
+	out, err := Substitute(def, "statemachines/q.asl.json", map[string]string{"ScoreLeadFunctionArn": "arn:aws:lambda:eu-central-1:000000000000:function:score-lead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"Resource":"arn:aws:lambda:eu-central-1:000000000000:function:score-lead"`) {
+		t.Errorf("substituted definition %s", out)
+	}
+	_, err = Substitute(def, "statemachines/q.asl.json", nil)
+	if err == nil || err.Error() != "statemachines/q.asl.json: no value for placeholder ${ScoreLeadFunctionArn} (give one, e.g. --sub ScoreLeadFunctionArn=VALUE)" {
+		t.Errorf("missing placeholder error = %v", err)
+	}
+}
+
+func TestParseRejectsBadExpressions(t *testing.T) {
+	tests := []struct{ name, state, wantPrefix string }{
+		{"bad input path", `{"Type":"Pass","InputPath":"$.a[","End":true}`, `x.asl.json: States.S.InputPath: `},
+		{"bad intrinsic", `{"Type":"Pass","Parameters":{"v.$":"States.Format('{}'"},"End":true}`, `x.asl.json: States.S.Parameters/v.$: `},
+		{"bad jsonata", `{"Type":"Pass","QueryLanguage":"JSONata","Output":"{% $states.input. %}","End":true}`, `x.asl.json: States.S.Output`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(`{"StartAt":"S","States":{"S":`+tt.state+`}}`), LoadOptions{File: "x.asl.json"})
+			if err == nil || !strings.HasPrefix(err.Error(), tt.wantPrefix) {
+				t.Fatalf("error %v, want prefix %q", err, tt.wantPrefix)
+			}
+		})
+	}
 }

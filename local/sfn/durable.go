@@ -26,7 +26,7 @@ func (x *Execution) record() ExecutionRecord {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	r := ExecutionRecord{ARN: x.ARN, Name: x.Name, StateMachineARN: x.Machine.ARN, Input: x.InputText,
-		Status: x.status, Output: x.output, StartDate: x.StartDate, StopDate: x.stopDate}
+		Status: x.status, Output: x.outputTextLocked(), StartDate: x.StartDate, StopDate: x.stopDate}
 	if x.hasError {
 		s := x.errName
 		r.Error = &s
@@ -81,7 +81,7 @@ func (e *Engine) checkpointWait(fr *frame, sc *stateCtx, due time.Time) error {
 }
 
 func (e *Engine) checkpointToken(fr *frame, sc *stateCtx, tok *taskToken) error {
-	return e.checkpointParked(fr, sc, phaseToken, time.Time{}, tok.token)
+	return e.checkpointParked(fr, sc, phaseToken, sc.deadline, tok.token)
 }
 
 func (e *Engine) persistFinal(x *Execution) error {
@@ -132,7 +132,9 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 			return resumed, fmt.Errorf("recover history of %s: %w", r.ARN, err)
 		}
 		x := &Execution{ARN: r.ARN, Name: r.Name, Machine: sm, InputText: r.Input, StartDate: r.StartDate, roleARN: e.roleARN,
-			engine: e, status: r.Status, output: r.Output, stopDate: r.StopDate, history: hist, persisted: len(hist), done: make(chan struct{})}
+			engine: e, status: r.Status, output: r.Output, stopDate: r.StopDate, history: hist, persisted: len(hist), done: make(chan struct{}),
+			keys: newKeyOrders(sm.Definition.keys)}
+		x.keys.learn([]byte(r.Input))
 		if r.Error != nil {
 			x.errName, x.hasError = *r.Error, true
 		}
@@ -149,6 +151,17 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 		_, cp, err := e.store.Execution(ctx, r.ARN)
 		if err != nil {
 			return resumed, fmt.Errorf("recover checkpoint of %s: %w", r.ARN, err)
+		}
+		keep := len(x.history)
+		if cp == nil {
+			keep = 0
+		} else if cp.Events < keep {
+			keep = cp.Events
+		}
+		if keep < len(hist) {
+			if err := e.store.TruncateHistory(ctx, r.ARN, keep); err != nil {
+				return resumed, err
+			}
 		}
 		if cp == nil {
 			// Crashed before the first checkpoint: start over from the beginning.

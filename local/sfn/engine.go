@@ -142,6 +142,8 @@ type Execution struct {
 	mu        sync.Mutex
 	status    string
 	output    *string
+	outputDoc any // the output document, rendered into output on first read
+	hasOutput bool
 	errName   string
 	cause     string
 	hasError  bool
@@ -152,6 +154,7 @@ type Execution struct {
 	done      chan struct{}
 	cancel    context.CancelCauseFunc
 	vars      *varScope
+	keys      *keyOrders // key orders of the definition, input and task results
 	inputDoc  any
 	inputOnce sync.Once
 	// abortDetails is the error and cause StopExecution gave.
@@ -218,7 +221,9 @@ func (e *Engine) StartExecution(ctx context.Context, in StartExecutionInput) (*S
 	}
 	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", e.region, e.account, sm.Name, name)
 	x := &Execution{ARN: arn, Name: name, Machine: sm, InputText: text, StartDate: e.clock.Now(), roleARN: e.roleARN,
-		engine: e, status: StatusRunning, done: make(chan struct{})}
+		engine: e, status: StatusRunning, done: make(chan struct{}), history: make([]HistoryEvent, 0, 16),
+		keys: newKeyOrders(sm.Definition.keys)}
+	x.keys.learn([]byte(text))
 	e.mu.Lock()
 	if old := e.execs[arn]; old != nil {
 		e.mu.Unlock()
@@ -288,7 +293,16 @@ func (x *Execution) Status() (status string, output *string, errName, cause *str
 		c := x.cause
 		cause = &c
 	}
-	return x.status, x.output, errName, cause
+	return x.status, x.outputTextLocked(), errName, cause
+}
+
+// outputTextLocked renders the output document once; most outputs are never read.
+func (x *Execution) outputTextLocked() *string {
+	if x.output == nil && x.hasOutput {
+		s := x.keys.encodeOrdered(x.outputDoc)
+		x.output = &s
+	}
+	return x.output
 }
 
 // History returns a copy of the history so far.
@@ -325,6 +339,7 @@ func (x *Execution) emitForce(typ string, details map[string]any) {
 }
 
 func (x *Execution) appendLocked(typ string, details map[string]any, prev int64) int64 {
+	attachKeyOrders(details, x.keys)
 	id := int64(len(x.history) + 1)
 	if prev < 0 {
 		prev = id - 1
@@ -372,4 +387,20 @@ func sortedExecs(xs []*Execution) {
 func (x *Execution) input() any {
 	x.inputOnce.Do(func() { x.inputDoc, _ = decodeJSON([]byte(x.InputText)) })
 	return x.inputDoc
+}
+
+// attachKeyOrders lets the lazy documents of an event render with the execution's key orders.
+func attachKeyOrders(details map[string]any, ko *keyOrders) {
+	for k, v := range details {
+		switch t := v.(type) {
+		case *lazyDoc:
+			if t.ko == nil {
+				t.ko = ko
+			}
+		case map[string]any:
+			if k == "assignedVariables" {
+				attachKeyOrders(t, ko)
+			}
+		}
+	}
 }

@@ -192,8 +192,9 @@ func TestPayloadLimitFailsTheState(t *testing.T) {
 
 func TestHistoryQuotaFailsTheExecution(t *testing.T) {
 	e, _, _ := newTestEngine(t)
-	// An endless loop of Pass states: two events per state.
-	x := start(t, e, `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"A"}}}`, "", `{}`)
+	// A loop that never takes its exit: two events per state.
+	x := start(t, e, `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},
+	  "B":{"Type":"Choice","Choices":[{"Variable":"$.stop","IsPresent":true,"Next":"Done"}],"Default":"A"},"Done":{"Type":"Succeed"}}}`, "", `{}`)
 	waitDone(t, x)
 	st, _, errName, _ := x.Status()
 	h := x.History()
@@ -314,6 +315,11 @@ func TestPutEventsAndNestedExecution(t *testing.T) {
 	}
 	if len(pub.entries) != 1 || pub.entries[0].DetailType != "Deal Closed Won" || pub.entries[0].Detail != `{"dealId":"D-9"}` {
 		t.Errorf("published %+v", pub.entries)
+	}
+	want := "ExecutionStarted,TaskStateEntered,TaskScheduled,TaskStarted,TaskSucceeded,TaskStateExited," +
+		"TaskStateEntered,TaskScheduled,TaskStarted,TaskSubmitted,TaskSucceeded,TaskStateExited,ExecutionSucceeded"
+	if h := historyTypes(x); h != want {
+		t.Errorf("history\n got %s\nwant %s", h, want)
 	}
 }
 

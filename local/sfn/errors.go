@@ -3,7 +3,6 @@ package sfn
 import (
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/dealflow/dealflow/local/sfn/expr"
 )
@@ -63,9 +62,9 @@ func fromExpr(st *State, enteredID int64, err error, location string) *failure {
 		if ee.Name == ErrQueryEvaluation {
 			f.evaluation = true
 			f.location = location
-			// The location names the exact template field ("Output/result") the cause quotes.
-			if m := fieldInCause.FindStringSubmatch(ee.Cause); m != nil {
-				f.location = m[1]
+			// expr names the exact template field ("Output/result") the cause quotes.
+			if ee.Location != "" {
+				f.location = ee.Location
 			}
 		}
 		return f
@@ -76,8 +75,6 @@ func fromExpr(st *State, enteredID int64, err error, location string) *failure {
 	}
 	return stateFailure(st.Name, enteredID, ErrRuntime, err.Error())
 }
-
-var fieldInCause = regexp.MustCompile(`specified for the field '([^']*)'`)
 
 // errorOutput is the document a Catch passes on: {"Error", "Cause"}.
 func (f *failure) errorOutput() any {

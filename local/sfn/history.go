@@ -1,9 +1,6 @@
 package sfn
 
-import (
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // HistoryEvent is one entry of GetExecutionHistory: the event type and the *EventDetails
 // object AWS reports for it (document fields such as input and output hold JSON text).
@@ -55,7 +52,7 @@ const maxHistoryEvents = 25000
 const maxPayloadBytes = 256 * 1024
 
 func docDetails(key string, v any) map[string]any {
-	return map[string]any{key: lazyDoc{v}, key + "Details": notTruncated}
+	return map[string]any{key: &lazyDoc{v: v}, key + "Details": notTruncated}
 }
 
 // notTruncated is shared by every event; details maps are never modified after emission.
@@ -63,14 +60,16 @@ var notTruncated = map[string]any{"truncated": false}
 
 // lazyDoc is a document shown as JSON text in event details. Rendering is deferred until the
 // history is read or persisted, since most histories are never read; documents are immutable.
-type lazyDoc struct{ v any }
+type lazyDoc struct {
+	v  any
+	ko *keyOrders // the execution's remembered key orders
+}
 
-func (d lazyDoc) String() string { return encodeJSON(d.v) }
+func (d *lazyDoc) String() string { return d.ko.encodeOrdered(d.v) }
 
 // MarshalJSON renders the document as a JSON string holding its text, as AWS does.
-func (d lazyDoc) MarshalJSON() ([]byte, error) {
-	b, err := json.Marshal(encodeJSON(d.v))
-	return b, err
+func (d *lazyDoc) MarshalJSON() ([]byte, error) {
+	return appendJSONString(nil, encodeJSON(d.v)), nil
 }
 
 // materialize replaces lazy documents (also one level down, as in assignedVariables) with text.
@@ -81,7 +80,7 @@ func materialize(details map[string]any) map[string]any {
 	out := make(map[string]any, len(details))
 	for k, v := range details {
 		switch t := v.(type) {
-		case lazyDoc:
+		case *lazyDoc:
 			out[k] = t.String()
 		case map[string]any:
 			out[k] = materialize(t)
@@ -95,7 +94,7 @@ func materialize(details map[string]any) map[string]any {
 func hasLazy(m map[string]any) bool {
 	for _, v := range m {
 		switch t := v.(type) {
-		case lazyDoc:
+		case *lazyDoc:
 			return true
 		case map[string]any:
 			if hasLazy(t) {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"unicode/utf8"
 )
 
 // Documents are held as any: map[string]any, []any, string, bool, nil and json.Number, so that
@@ -28,7 +30,18 @@ func decodeJSON(text []byte) (any, error) {
 }
 
 // encodeJSON renders v compactly, without HTML escaping, as Step Functions prints documents.
+// Documents are rendered by a direct writer (object keys sorted, as encoding/json does); other
+// values fall back to encoding/json.
 func encodeJSON(v any) string {
+	buf := make([]byte, 0, 64)
+	buf, ok := appendDoc(buf, v)
+	if ok {
+		return string(buf)
+	}
+	return stdEncode(v)
+}
+
+func stdEncode(v any) string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -37,6 +50,124 @@ func encodeJSON(v any) string {
 	}
 	b := buf.Bytes()
 	return string(b[:len(b)-1])
+}
+
+// appendDoc appends the JSON text of a document; false when v holds a non-document type.
+func appendDoc(buf []byte, v any) ([]byte, bool) { return appendDocWith(buf, v, nil) }
+
+// appendDocWith is appendDoc with object keys in the order ko remembers (sorted otherwise).
+func appendDocWith(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
+	switch t := v.(type) {
+	case nil:
+		return append(buf, "null"...), true
+	case bool:
+		if t {
+			return append(buf, "true"...), true
+		}
+		return append(buf, "false"...), true
+	case json.Number:
+		if t == "" {
+			return append(buf, '0'), true
+		}
+		return append(buf, t...), true
+	case string:
+		return appendJSONString(buf, t), true
+	case *lazyDoc:
+		return appendJSONString(buf, t.String()), true
+	case []any:
+		buf = append(buf, '[')
+		for i, x := range t {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			var ok bool
+			if buf, ok = appendDocWith(buf, x, ko); !ok {
+				return buf, false
+			}
+		}
+		return append(buf, ']'), true
+	case map[string]any:
+		var keys []string
+		if ko != nil {
+			keys = ko.order(t)
+		}
+		if keys == nil {
+			keys = make([]string, 0, len(t))
+			for k := range t {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+		}
+		buf = append(buf, '{')
+		for i, k := range keys {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSONString(buf, k)
+			buf = append(buf, ':')
+			var ok bool
+			if buf, ok = appendDocWith(buf, t[k], ko); !ok {
+				return buf, false
+			}
+		}
+		return append(buf, '}'), true
+	}
+	return buf, false
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString quotes s exactly as encoding/json does with HTML escaping off.
+func appendJSONString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf = append(buf, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				buf = append(buf, '\\', c)
+			case '\b':
+				buf = append(buf, '\\', 'b')
+			case '\f':
+				buf = append(buf, '\\', 'f')
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			default:
+				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
 }
 
 // deepCopy copies a document so that states never share mutable maps or slices.
@@ -83,50 +214,48 @@ func jsonNumber(s string) json.Number { return json.Number(s) }
 // jsonSize returns the length of v's compact JSON text, or a number above limit as soon as it
 // is known to exceed limit. It avoids rendering documents just to check the payload quota.
 func jsonSize(v any, limit int) int {
-	n := 0
-	var walk func(any) bool
-	walk = func(v any) bool {
-		switch t := v.(type) {
-		case nil:
-			n += 4
-		case bool:
-			if t {
-				n += 4
-			} else {
-				n += 5
-			}
-		case json.Number:
-			n += len(t)
-		case string:
-			n += quotedLen(t)
-		case map[string]any:
-			n += 2 + len(t) // braces, colons; commas below
-			if len(t) > 1 {
-				n += len(t) - 1
-			}
-			for k, x := range t {
-				n += quotedLen(k)
-				if n > limit || !walk(x) {
-					return false
-				}
-			}
-		case []any:
-			n += 2
-			if len(t) > 1 {
-				n += len(t) - 1
-			}
-			for _, x := range t {
-				if n > limit || !walk(x) {
-					return false
-				}
-			}
-		default:
-			n += len(encodeJSON(t))
+	return addSize(0, v, limit)
+}
+
+func addSize(n int, v any, limit int) int {
+	switch t := v.(type) {
+	case nil:
+		return n + 4
+	case bool:
+		if t {
+			return n + 4
 		}
-		return n <= limit
+		return n + 5
+	case json.Number:
+		return n + len(t)
+	case string:
+		return n + quotedLen(t)
+	case map[string]any:
+		n += 1 + 2*len(t) // braces, colons and commas
+		if len(t) == 0 {
+			n++
+		}
+		for k, x := range t {
+			n = addSize(n+quotedLen(k), x, limit)
+			if n > limit {
+				return n
+			}
+		}
+		return n
+	case []any:
+		n += 1 + len(t)
+		if len(t) == 0 {
+			n++
+		}
+		for _, x := range t {
+			n = addSize(n, x, limit)
+			if n > limit {
+				return n
+			}
+		}
+		return n
 	}
-	walk(v)
-	return n
+	return n + len(encodeJSON(v))
 }
 
 // quotedLen is the length of s as a JSON string encoded without HTML escaping.

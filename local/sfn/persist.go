@@ -23,6 +23,8 @@ type Persistence interface {
 	Executions(ctx context.Context) ([]ExecutionRecord, error)
 	Execution(ctx context.Context, arn string) (ExecutionRecord, *checkpoint, error)
 	History(ctx context.Context, arn string) ([]HistoryEvent, error)
+	// TruncateHistory keeps the first n events of an execution.
+	TruncateHistory(ctx context.Context, arn string, n int) error
 }
 
 // StateMachineRecord is a persisted state machine.
@@ -191,6 +193,15 @@ func (m *MemoryPersistence) Execution(_ context.Context, arn string) (ExecutionR
 	}
 	cp, err := unmarshalCheckpoint(x.cp)
 	return x.rec, cp, err
+}
+
+func (m *MemoryPersistence) TruncateHistory(_ context.Context, arn string, n int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if x, ok := m.execs[arn]; ok && len(x.history) > n {
+		x.history = x.history[:n]
+	}
+	return nil
 }
 
 func (m *MemoryPersistence) History(_ context.Context, arn string) ([]HistoryEvent, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/dealflow/dealflow/local/sfn/expr"
@@ -120,8 +119,7 @@ func (e *Engine) finish(ctx context.Context, x *Execution, out any, f *failure) 
 	x.status = status
 	x.stopDate = e.clock.Now()
 	if status == StatusSucceeded {
-		s := encodeJSON(out)
-		x.output = &s
+		x.outputDoc, x.hasOutput = out, true
 	} else if f != nil && status != StatusTimedOut {
 		x.errName, x.hasError = f.Error, f.Error != ""
 		x.cause, x.hasCause = f.Cause, f.HasCause
@@ -153,7 +151,7 @@ func (e *Engine) runProgram(ctx context.Context, fr *frame, def *Definition, cp 
 			enteredID = resume.EnteredID
 			enteredAt = resume.EnteredAt
 		} else {
-			var text any = lazyDoc{in}
+			var text any = &lazyDoc{v: in}
 			if first && rawText != "" {
 				text = rawText
 			}
@@ -204,6 +202,7 @@ type stateCtx struct {
 	rawInput   any
 	retryCount int
 	token      string
+	deadline   time.Time // TimeoutSeconds deadline of the running task, if any
 	resume     *checkpoint
 	// pending variable assignments, committed when the state exits
 	assigned map[string]any
@@ -266,7 +265,7 @@ func (sc *stateCtx) statesVar(input any, result any, hasResult bool, errOut any)
 	if errOut != nil {
 		m["errorOutput"] = errOut
 	}
-	return expr.JSONataScope{States: m, Vars: sc.lookupVar}
+	return expr.JSONataScope{States: m, Vars: sc.lookupVar, Now: sc.e.clock.Now}
 }
 
 // exitEvent records <Type>StateExited with the output and any assigned variables, and commits them.
@@ -276,7 +275,7 @@ func (sc *stateCtx) exit(output any) {
 	if sc.assigned != nil {
 		av := make(map[string]any, len(sc.assigned))
 		for k, v := range sc.assigned {
-			av[k] = lazyDoc{v}
+			av[k] = &lazyDoc{v: v}
 		}
 		details["assignedVariables"] = av
 		details["assignedVariablesDetails"] = notTruncated
@@ -294,7 +293,7 @@ func (sc *stateCtx) evalPath(field, path string, doc any) (any, *failure) {
 	if err != nil {
 		var nf *expr.NotFoundError
 		if errors.As(err, &nf) {
-			return nil, sc.fail(ErrRuntime, fmt.Sprintf("Invalid path '%s' : %s", path, missingPropertyMessage(path, doc)))
+			return nil, sc.fail(ErrRuntime, expr.InvalidPathCause(path, nf))
 		}
 		return nil, fromExpr(sc.st, sc.enteredID, err, field)
 	}
@@ -583,36 +582,6 @@ func (sc *stateCtx) failEval(field, msg string) *failure {
 }
 
 func jsonInt(n int) any { return jsonNumber(fmt.Sprint(n)) }
-
-// missingPropertyMessage words a path that selected nothing the way Jayway JsonPath (which
-// Step Functions uses) does: a missing intermediate property gives "Missing property in path
-// $['a']", a missing last step "No results for path: $['a']['b']".
-func missingPropertyMessage(path string, doc any) string {
-	segs := strings.Split(strings.TrimPrefix(strings.TrimPrefix(path, "$"), "."), ".")
-	evalPath := "$"
-	cur := doc
-	for i, seg := range segs {
-		if seg == "" {
-			continue
-		}
-		name, idx := seg, ""
-		if j := strings.IndexByte(seg, '['); j >= 0 {
-			name, idx = seg[:j], seg[j:]
-		}
-		evalPath += "['" + name + "']"
-		m, ok := cur.(map[string]any)
-		v, found := m[name]
-		if !ok || !found {
-			if i == len(segs)-1 {
-				return "No results for path: " + evalPath
-			}
-			return "Missing property in path " + evalPath
-		}
-		cur = v
-		evalPath += idx
-	}
-	return "No results for path: " + evalPath
-}
 
 // abortable: state types with a <Type>StateAborted history event.
 func abortable(typ string) bool {

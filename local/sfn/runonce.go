@@ -2,6 +2,7 @@ package sfn
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -9,11 +10,11 @@ import (
 
 // RunResult is the outcome of one execution in the shape `dealflow sfn run` prints.
 type RunResult struct {
-	Status  string       `json:"status"`
-	Output  any          `json:"output"`
-	Error   *string      `json:"error"`
-	Cause   *string      `json:"cause"`
-	History []RunHistory `json:"history"`
+	Status  string          `json:"status"`
+	Output  json.RawMessage `json:"output"`
+	Error   *string         `json:"error"`
+	Cause   *string         `json:"cause"`
+	History []RunHistory    `json:"history"`
 }
 
 // RunHistory is one history event as `dealflow sfn run` prints it.
@@ -49,8 +50,9 @@ func (e *Engine) RunOnce(ctx context.Context, definition []byte, file, input str
 func (x *Execution) result() *RunResult {
 	status, output, errName, cause := x.Status()
 	r := &RunResult{Status: status, Error: errName, Cause: cause, History: []RunHistory{}}
+	r.Output = json.RawMessage("null")
 	if output != nil {
-		r.Output, _ = decodeJSON([]byte(*output))
+		r.Output = json.RawMessage(*output)
 	}
 	for _, h := range x.History() {
 		r.History = append(r.History, RunHistory{ID: h.ID, PreviousEventID: h.PreviousEventID, Type: h.Type, Details: h.Details})

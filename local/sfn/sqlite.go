@@ -20,6 +20,8 @@ var migrationFS embed.FS
 // typically the store's file (shared/store/sqlite Store.DB()).
 type SQLitePersistence struct {
 	db *sql.DB
+	// Prepared once: preparing dominates the cost of these small statements in modernc.org/sqlite.
+	insertExec, insertEvent, finishExec, saveCheckpoint *sql.Stmt
 }
 
 // NewSQLitePersistence switches db to WAL and applies the embedded migrations.
@@ -31,7 +33,33 @@ func NewSQLitePersistence(ctx context.Context, db *sql.DB) (*SQLitePersistence, 
 	if err := p.migrate(ctx); err != nil {
 		return nil, err
 	}
+	for _, s := range []struct {
+		dst  **sql.Stmt
+		text string
+	}{
+		{&p.insertExec, `INSERT INTO sfn_executions (arn, name, state_machine_arn, input, status, start_date) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&p.insertEvent, `INSERT INTO sfn_history (execution_arn, id, previous_event_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (execution_arn, id) DO UPDATE SET previous_event_id = excluded.previous_event_id, timestamp = excluded.timestamp, type = excluded.type, details = excluded.details`},
+		{&p.finishExec, `UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?,
+			checkpoint = NULL, phase = NULL, due_at = NULL, token = NULL WHERE arn = ?`},
+		{&p.saveCheckpoint, `UPDATE sfn_executions SET checkpoint = ?, phase = ?, due_at = ?, token = ? WHERE arn = ?`},
+	} {
+		st, err := db.PrepareContext(ctx, s.text)
+		if err != nil {
+			return nil, fmt.Errorf("sfn sqlite: prepare: %w", err)
+		}
+		*s.dst = st
+	}
 	return p, nil
+}
+
+// TruncateHistory drops events after the first n; recovery calls it when a crashed run wrote
+// events past its last checkpoint.
+func (p *SQLitePersistence) TruncateHistory(ctx context.Context, arn string, n int) error {
+	if _, err := p.db.ExecContext(ctx, `DELETE FROM sfn_history WHERE execution_arn = ? AND id > ?`, arn, n); err != nil {
+		return fmt.Errorf("sfn sqlite: truncate history of %s: %w", arn, err)
+	}
+	return nil
 }
 
 func (p *SQLitePersistence) migrate(ctx context.Context) error {
@@ -128,8 +156,7 @@ func (p *SQLitePersistence) StateMachines(ctx context.Context) ([]StateMachineRe
 }
 
 func (p *SQLitePersistence) CreateExecution(ctx context.Context, x ExecutionRecord) error {
-	_, err := p.db.ExecContext(ctx, `INSERT INTO sfn_executions (arn, name, state_machine_arn, input, status, start_date) VALUES (?, ?, ?, ?, ?, ?)`,
-		x.ARN, x.Name, x.StateMachineARN, x.Input, x.Status, fmtTime(x.StartDate))
+	_, err := p.insertExec.ExecContext(ctx, x.ARN, x.Name, x.StateMachineARN, x.Input, x.Status, fmtTime(x.StartDate))
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "constraint") {
 			return ErrExecutionAlreadyExists
@@ -146,33 +173,20 @@ func (p *SQLitePersistence) Commit(ctx context.Context, arn string, events []His
 	}
 	defer tx.Rollback()
 	if len(events) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO sfn_history (execution_arn, id, previous_event_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (execution_arn, id) DO UPDATE SET previous_event_id = excluded.previous_event_id, timestamp = excluded.timestamp, type = excluded.type, details = excluded.details`)
-		if err != nil {
-			return fmt.Errorf("sfn sqlite: commit %s: %w", arn, err)
-		}
+		stmt := tx.StmtContext(ctx, p.insertEvent)
 		for _, ev := range events {
 			var details any
 			if ev.Details != nil {
 				details = encodeJSON(ev.Details)
 			}
 			if _, err := stmt.ExecContext(ctx, arn, ev.ID, ev.PreviousEventID, fmtTime(ev.Timestamp), ev.Type, details); err != nil {
-				stmt.Close()
 				return fmt.Errorf("sfn sqlite: append history of %s: %w", arn, err)
 			}
-		}
-		stmt.Close()
-		// History past the last event belongs to a run that crashed before its checkpoint.
-		last := events[len(events)-1].ID
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sfn_history WHERE execution_arn = ? AND id > ?`, arn, last); err != nil {
-			return fmt.Errorf("sfn sqlite: trim history of %s: %w", arn, err)
 		}
 	}
 	switch {
 	case final != nil:
-		_, err = tx.ExecContext(ctx, `UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?,
-			checkpoint = NULL, phase = NULL, due_at = NULL, token = NULL WHERE arn = ?`,
-			final.Status, nullStr(final.Output), nullStr(final.Error), nullStr(final.Cause), fmtTime(final.StopDate), arn)
+		_, err = tx.StmtContext(ctx, p.finishExec).ExecContext(ctx, final.Status, nullStr(final.Output), nullStr(final.Error), nullStr(final.Cause), fmtTime(final.StopDate), arn)
 	case cp != nil:
 		b, merr := cp.marshal()
 		if merr != nil {
@@ -182,8 +196,7 @@ func (p *SQLitePersistence) Commit(ctx context.Context, arn string, events []His
 		if cp.Token != "" {
 			token = cp.Token
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE sfn_executions SET checkpoint = ?, phase = ?, due_at = ?, token = ? WHERE arn = ?`,
-			string(b), cp.Phase, fmtTime(cp.DueAt), token, arn)
+		_, err = tx.StmtContext(ctx, p.saveCheckpoint).ExecContext(ctx, string(b), cp.Phase, fmtTime(cp.DueAt), token, arn)
 	}
 	if err != nil {
 		return fmt.Errorf("sfn sqlite: update execution %s: %w", arn, err)

@@ -193,10 +193,15 @@ func (sc *stateCtx) withTimeout(ctx context.Context, timeout, heartbeat int, bea
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan callOutcome, 1)
-	go func() { done <- call(cctx) }()
 	var tC, hC <-chan time.Time
 	if timeout > 0 {
-		t := sc.e.clock.NewTimer(time.Duration(timeout) * time.Second)
+		// The deadline survives a restart: a resumed task only waits for what is left.
+		if sc.resume != nil && !sc.resume.DueAt.IsZero() {
+			sc.deadline = sc.resume.DueAt
+		} else {
+			sc.deadline = sc.e.clock.Now().Add(time.Duration(timeout) * time.Second)
+		}
+		t := sc.e.clock.NewTimer(sc.deadline.Sub(sc.e.clock.Now()))
 		defer t.Stop()
 		tC = t.C()
 	}
@@ -210,6 +215,7 @@ func (sc *stateCtx) withTimeout(ctx context.Context, timeout, heartbeat int, bea
 			ht.Stop()
 		}
 	}()
+	go func() { done <- call(cctx) }()
 	for {
 		select {
 		case o := <-done:
@@ -256,6 +262,7 @@ func (sc *stateCtx) runLegacyLambda(ctx context.Context, res resource, params an
 		if err != nil {
 			return callOutcome{fail: newFailure("Lambda.Unknown", "The Lambda function returned a payload that is not valid JSON.")}
 		}
+		sc.fr.x.keys.learn(r.payload)
 		return callOutcome{result: v}
 	})
 	switch {
@@ -294,7 +301,7 @@ func (sc *stateCtx) runIntegration(ctx context.Context, res resource, params any
 	resuming := sc.resume != nil && sc.resume.Phase == phaseToken
 	if !resuming {
 		d := base()
-		d["parameters"] = lazyDoc{params}
+		d["parameters"] = &lazyDoc{v: params}
 		d["region"] = sc.e.region
 		if timeout > 0 {
 			d["timeoutInSeconds"] = jsonInt(timeout)
@@ -326,7 +333,7 @@ func (sc *stateCtx) runIntegration(ctx context.Context, res resource, params any
 				return callOutcome{result: r, fail: f}
 			}
 			d := base()
-			d["output"] = lazyDoc{r}
+			d["output"] = &lazyDoc{v: r}
 			d["outputDetails"] = notTruncated
 			x.emit("TaskSubmitted", d, -1)
 			if err := sc.e.checkpointToken(sc.fr, sc, tok); err != nil {
@@ -358,7 +365,7 @@ func (sc *stateCtx) runIntegration(ctx context.Context, res resource, params any
 		return nil, o.fail
 	}
 	d := base()
-	d["output"] = lazyDoc{o.result}
+	d["output"] = &lazyDoc{v: o.result}
 	d["outputDetails"] = notTruncated
 	x.emit("TaskSucceeded", d, -1)
 	return o.result, nil
@@ -402,6 +409,8 @@ func (sc *stateCtx) invokeLambda(ctx context.Context, params any) (any, *failure
 	pv, err := decodeJSON(r.payload)
 	if err != nil {
 		pv = string(r.payload)
+	} else {
+		sc.fr.x.keys.learn(r.payload)
 	}
 	reqID := newUUID()
 	date := sc.e.clock.Now().UTC().Format(time.RFC1123)
@@ -506,9 +515,13 @@ func (sc *stateCtx) startExecution(ctx context.Context, res resource, params any
 		return nil, newFailure(name, err.Error())
 	}
 	start := out.StartDate.UTC().Format(isoMillis)
+	started := map[string]any{"ExecutionArn": out.ExecutionArn, "StartDate": start}
 	if !res.sync {
-		return map[string]any{"ExecutionArn": out.ExecutionArn, "StartDate": start}, nil
+		return started, nil
 	}
+	// A .sync task reports the started execution, then waits for it to end.
+	sc.fr.emit("TaskSubmitted", map[string]any{"resource": res.action, "resourceType": res.service,
+		"output": &lazyDoc{v: started}, "outputDetails": notTruncated}, -1)
 	child, _ := sc.e.Execution(out.ExecutionArn)
 	select {
 	case <-child.done:
