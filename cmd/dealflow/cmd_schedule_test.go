@@ -11,29 +11,6 @@ import (
 	"testing"
 )
 
-// scheduleConformanceDir finds the shared oracle: $DEALFLOW_CONFORMANCE_DIR, else ../shared/conformance
-// next to the module root.
-func scheduleConformanceDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("DEALFLOW_CONFORMANCE_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "conformance")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
 type scheduleCase struct {
 	Name      string   `json:"name"`
 	Expr      string   `json:"expr"`
@@ -47,7 +24,7 @@ type scheduleCase struct {
 
 // TestScheduleConformance runs every case of schedules/cases.jsonl through `dealflow schedule next`.
 func TestScheduleConformance(t *testing.T) {
-	path := filepath.Join(scheduleConformanceDir(t), "schedules", "cases.jsonl")
+	path := filepath.Join(conformanceDir(t), "schedules", "cases.jsonl")
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
 		t.Skipf("schedule oracle not found at %s (set DEALFLOW_CONFORMANCE_DIR)", path)
