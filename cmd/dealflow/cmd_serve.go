@@ -29,13 +29,21 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	db := fs.String("db", "./data/dealflow.db", "the SQLite file holding all state")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	root := fs.String("root", ".", "project folder with statemachines/ and events/")
+	consoleToken := fs.String("console-token", "", "token required to open the console (default $"+runtime.ConsoleTokenEnv+"); needed when --addr is not a loopback address")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *consoleToken == "" {
+		*consoleToken = os.Getenv(runtime.ConsoleTokenEnv)
+	}
+	if err := checkConsoleAccess(*addr, *consoleToken); err != nil {
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rt, err := runtime.New(ctx, runtime.Config{Root: *root, OrgFile: *cfgFile, DBPath: *db, Log: log})
+	rt, err := runtime.New(ctx, runtime.Config{Root: *root, OrgFile: *cfgFile, DBPath: *db, Log: log, ConsoleToken: *consoleToken})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -60,7 +68,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	for _, r := range httpapi.Routes {
 		fmt.Fprintf(stdout, "  %-5s %s%s\n", r.Method, base, r.Path)
 	}
-	fmt.Fprintf(stdout, "  GET   %s/healthz\nPress Ctrl+C to stop.\n", base)
+	fmt.Fprintf(stdout, "  GET   %s/healthz\n  GET   %s/readyz\n  GET   %s/metrics\n  GET   %s/openapi.json\nConsole: %s/console/\nPress Ctrl+C to stop.\n", base, base, base, base, base)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

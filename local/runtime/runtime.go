@@ -26,6 +26,7 @@ import (
 	"github.com/dealflow/dealflow/local/sfn"
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/config"
+	"github.com/dealflow/dealflow/shared/digest"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/handlers"
@@ -53,6 +54,8 @@ type Config struct {
 	Env func(string) string
 	// CRM reads HubSpot contacts; nil uses only what webhooks carry.
 	CRM handlers.CRM
+	// ConsoleToken, when set, is required to open the console (see console.go).
+	ConsoleToken string
 }
 
 // Runtime is the running product.
@@ -67,7 +70,9 @@ type Runtime struct {
 	Secrets *handlers.Secrets
 	Sched   *schedule.Runner
 	Machine map[string]*sfn.StateMachine // by name
+	Project *Project
 	funcs   map[string]lambda.Handler
+	metrics *metrics
 
 	relayWake chan struct{}
 	wg        sync.WaitGroup
@@ -121,7 +126,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{cfg: cfg, Org: org, Store: st, Machine: map[string]*sfn.StateMachine{}, relayWake: make(chan struct{}, 1)}
+	r := &Runtime{cfg: cfg, Org: org, Store: st, Machine: map[string]*sfn.StateMachine{}, relayWake: make(chan struct{}, 1), Project: proj, metrics: newMetrics()}
 	if err := r.wire(ctx, proj); err != nil {
 		st.Close()
 		return nil, err
@@ -161,7 +166,7 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 		r.funcs[name] = lambda.NewHandler(fn)
 	}
 	compile := func(p []byte) (eventbus.Matcher, error) { return pattern.Compile(p) }
-	if r.Bus, err = eventbus.New(db, proj.Rules, compile, eventbus.InvokerFunc(r.invokeTarget), eventbus.WithClock(cfg.Clock), eventbus.WithLogger(cfg.Log), eventbus.WithAccount(Account, Region)); err != nil {
+	if r.Bus, err = eventbus.New(db, proj.Rules, compile, eventbus.InvokerFunc(r.observedInvoke), eventbus.WithClock(cfg.Clock), eventbus.WithLogger(cfg.Log), eventbus.WithAccount(Account, Region)); err != nil {
 		return err
 	}
 	persist, err := sfn.NewSQLitePersistence(ctx, db)
@@ -184,7 +189,12 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	if err != nil {
 		return err
 	}
-	r.Sched = schedule.NewRunner(proj.Schedules, slots, cfg.Clock, r.fireSchedule, cfg.Log)
+	// The org file's digests are schedules too (shared/digest.Schedules; the CDK stack builds the same).
+	digestJobs, dp := schedule.NewJobs(digest.Schedules(r.Org))
+	if len(dp) > 0 {
+		return fmt.Errorf("digest schedules: %w", dp)
+	}
+	r.Sched = schedule.NewRunner(append(append([]schedule.Job(nil), proj.Schedules...), digestJobs...), slots, cfg.Clock, r.fireSchedule, cfg.Log)
 	return nil
 }
 
@@ -344,7 +354,8 @@ func (r *Runtime) Handler() http.Handler {
 		}
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	return withRequestLog(r.cfg.Log, mux)
+	r.mountOperations(mux) // openapi.go, metrics.go, console.go
+	return withRequestLog(r.cfg.Log, r.metrics.wrap(mux))
 }
 
 // Close waits for the background loops (cancel their context first) and closes the store.

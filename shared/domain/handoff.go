@@ -28,6 +28,12 @@ type HandoffAttempt struct {
 	Outcome    HandoffStatus `json:"outcome,omitempty"` // accepted, declined, expired, withdrawn
 	Reason     string        `json:"reason,omitempty"`
 	RemindedAt *time.Time    `json:"remindedAt,omitempty"`
+	// TaskToken is the token of the workflow step waiting for this AE's answer. It stays
+	// server-side: links in emails carry the handoff id and attempt, never the token.
+	TaskToken string `json:"taskToken,omitempty"`
+	// Counted lists the routing-ledger counters charged for this assignment, credited back when
+	// the AE declines or lets it expire.
+	Counted []string `json:"counted,omitempty"`
 }
 
 // Handoff is an SDR handing a qualified lead to an AE, who must accept within the SLA.

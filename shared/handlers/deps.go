@@ -40,6 +40,9 @@ type Deps struct {
 	relayMu sync.Mutex
 	// PoolLock serialises pool picks within one process (routing.Router.Serialize); nil = none.
 	PoolLock func(pool string) (unlock func())
+	// LinkKey signs links in emails sent by functions (reminder snooze links); the same key as
+	// Secrets.LinkKey. nil = such emails carry no links.
+	LinkKey []byte
 }
 
 func (d *Deps) router() *routing.Router {

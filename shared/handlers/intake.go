@@ -272,6 +272,13 @@ func (in *Intake) postHubSpot(w http.ResponseWriter, r *http.Request) {
 	}
 	var res HubSpotResult
 	for _, ev := range evs {
+		if handled, err := in.hubSpotObject(r.Context(), ev, &res); handled {
+			if err != nil {
+				in.unavailable(w, err)
+				return
+			}
+			continue
+		}
 		if !ev.IsContact() || (ev.Action() != "creation" && ev.Action() != "propertyChange") {
 			res.Ignored = append(res.Ignored, fmt.Sprintf("event %d: %s is not a contact creation or change", ev.EventID, ev.SubscriptionType))
 			continue

@@ -1,0 +1,2 @@
+// Package functions holds one Lambda entry point per handler (functions/<name>/main.go, wiring only).
+package functions

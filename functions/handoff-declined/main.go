@@ -1,0 +1,6 @@
+// Command handoff-declined is the Lambda entry point of the handoff-declined handler (shared/handlers): wiring only.
+package main
+
+import "github.com/dealflow/dealflow/functions/internal/lambdaenv"
+
+func main() { lambdaenv.Start("handoff-declined") }

@@ -1,0 +1,6 @@
+// Command reminders-sweep is the Lambda entry point of the reminders-sweep handler (shared/handlers): wiring only.
+package main
+
+import "github.com/dealflow/dealflow/functions/internal/lambdaenv"
+
+func main() { lambdaenv.Start("reminders-sweep") }

@@ -1,0 +1,234 @@
+package handlers
+
+// The AE's Accept/Decline links. A GET only shows a page with a button (mail scanners open every
+// link in an email; a GET changes nothing); the button POSTs the same URL. A link works once: when
+// its attempt has an answer (or the handoff moved on) it says what happened instead.
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/dealflow/dealflow/shared/domain"
+	"github.com/dealflow/dealflow/shared/i18n"
+	"github.com/dealflow/dealflow/shared/links"
+	"github.com/dealflow/dealflow/shared/store"
+)
+
+// maxDeclineReason bounds the reason an AE types.
+const maxDeclineReason = 2000
+
+var handoffPageHTML = template.Must(template.New("handoff-page").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Title}}</title></head>
+<body style="font-family:Arial,Helvetica,sans-serif;color:#1f2933;max-width:520px;margin:40px auto;padding:0 16px">
+<h1 style="font-size:20px">{{.Title}}</h1><p>{{.Text}}</p>
+{{if .Problem}}<p style="color:#9b2c2c">{{.Problem}}</p>{{end}}
+{{if .Action}}<form method="post" action="{{.Action}}">
+{{if .ReasonLabel}}<p><label for="reason">{{.ReasonLabel}}</label><br><textarea id="reason" name="reason" rows="4" cols="50" maxlength="2000" required>{{.Reason}}</textarea></p>{{end}}
+<button type="submit" style="padding:8px 20px;font-size:16px">{{.Button}}</button></form>{{end}}
+</body></html>`))
+
+type handoffPage struct {
+	Lang, Title, Text, Problem, Action, Button, ReasonLabel, Reason string
+}
+
+func (hs *Handoffs) renderPage(w http.ResponseWriter, status int, p handoffPage) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer") // the signature is in the URL
+	w.WriteHeader(status)
+	_ = handoffPageHTML.Execute(w, p)
+}
+
+// linkCtx is a checked link: the handoff, the attempt and the AE it was sent to.
+type linkCtx struct {
+	h       domain.Handoff
+	attempt int
+	ae      *domain.Rep
+	loc     string
+	expired bool
+	title   string
+}
+
+// checkLink verifies the signature and loads the handoff; it answers the request itself when the
+// link is bad, and returns ok=false then.
+func (hs *Handoffs) checkLink(w http.ResponseWriter, r *http.Request, action string) (linkCtx, bool) {
+	c := linkCtx{loc: hs.Org.Settings.Locale}
+	c.title = i18n.T(c.loc, "handoff.page.title."+action)
+	id := r.PathValue("id")
+	l, err := links.Check(hs.LinkKey, handoffLinkPath(id, action), r.URL.Query(), hs.Clock.Now())
+	c.expired = errors.Is(err, links.ErrExpired)
+	if err != nil && !c.expired {
+		hs.renderPage(w, http.StatusForbidden, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, "handoff.page.invalid")})
+		return c, false
+	}
+	c.attempt, _ = strconv.Atoi(l.Params.Get("attempt"))
+	if rep, ok := hs.Org.Rep(l.Params.Get("ae")); ok {
+		c.ae, c.loc = rep, repLocale(hs.Org, rep)
+		c.title = i18n.T(c.loc, "handoff.page.title."+action)
+	}
+	c.h, err = hs.Store.GetHandoff(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && c.ae == nil) {
+		hs.renderPage(w, http.StatusNotFound, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, "handoff.page.invalid")})
+		return c, false
+	}
+	if err != nil {
+		hs.logger().Error("handoff link: get handoff failed", "handoff_id", id, "error", err.Error())
+		hs.renderPage(w, http.StatusServiceUnavailable, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, "handoff.page.unavailable")})
+		return c, false
+	}
+	return c, true
+}
+
+// settled answers a link whose attempt is over (answered, moved on, expired): what became of the
+// handoff. It returns false when the link may still be used.
+func (hs *Handoffs) settled(w http.ResponseWriter, c linkCtx) bool {
+	h, loc := c.h, c.loc
+	page := handoffPage{Lang: loc, Title: c.title}
+	switch {
+	case h.Status == domain.HandoffAccepted:
+		when := ""
+		if h.AcceptedAt != nil {
+			when = dateTimeFor(hs.Org, c.ae, *h.AcceptedAt)
+		}
+		page.Text = i18n.T(loc, "handoff.page.already_accepted", hs.repName(h.AcceptedBy), when)
+		hs.renderPage(w, http.StatusConflict, page)
+		return true
+	case h.Status == domain.HandoffWithdrawn:
+		page.Text = i18n.T(loc, "handoff.page.withdrawn", hs.repName(h.SDRID))
+		hs.renderPage(w, http.StatusGone, page)
+		return true
+	}
+	if c.attempt < 1 || c.attempt > len(h.Attempts) || h.Attempts[c.attempt-1].AEID != c.ae.ID {
+		page.Text = i18n.T(loc, "handoff.page.invalid")
+		hs.renderPage(w, http.StatusForbidden, page)
+		return true
+	}
+	a := h.Attempts[c.attempt-1]
+	latest := h.Attempts[len(h.Attempts)-1]
+	switch {
+	case a.Outcome == domain.HandoffDeclined:
+		when := ""
+		if a.EndedAt != nil {
+			when = dateTimeFor(hs.Org, c.ae, *a.EndedAt)
+		}
+		page.Text = i18n.T(loc, "handoff.page.already_declined", hs.repName(a.AEID), when)
+		hs.renderPage(w, http.StatusConflict, page)
+		return true
+	case c.attempt < len(h.Attempts) && latest.AEID != c.ae.ID:
+		// Expired (or declined, handled above) and asked of someone else since.
+		page.Text = i18n.T(loc, "handoff.page.reassigned", hs.repName(latest.AEID))
+		hs.renderPage(w, http.StatusGone, page)
+		return true
+	case h.Status == domain.HandoffExpired:
+		page.Text = i18n.T(loc, "handoff.page.queued", hs.queueName())
+		hs.renderPage(w, http.StatusGone, page)
+		return true
+	case a.Outcome != "" || c.expired:
+		page.Text = i18n.T(loc, "handoff.page.expired")
+		hs.renderPage(w, http.StatusGone, page)
+		return true
+	}
+	return false
+}
+
+func (hs *Handoffs) queueName() string {
+	if q := hs.Org.Routing.Fallback.Queue; q != "" {
+		return q
+	}
+	return "unassigned"
+}
+
+func (hs *Handoffs) leadText(r *http.Request, h domain.Handoff) string {
+	if l, err := hs.Store.GetLead(r.Context(), h.LeadID); err == nil {
+		return leadLabel(l)
+	}
+	return h.LeadID
+}
+
+func (hs *Handoffs) acceptPage(w http.ResponseWriter, r *http.Request) {
+	c, ok := hs.checkLink(w, r, "accept")
+	if !ok || hs.settled(w, c) {
+		return
+	}
+	hs.renderPage(w, http.StatusOK, handoffPage{Lang: c.loc, Title: c.title, Action: r.URL.RequestURI(),
+		Text:   i18n.T(c.loc, "handoff.page.accept.confirm", hs.leadText(r, c.h), hs.repName(c.h.SDRID)),
+		Button: i18n.T(c.loc, "handoff.button.accept")})
+}
+
+func (hs *Handoffs) acceptLink(w http.ResponseWriter, r *http.Request) {
+	c, ok := hs.checkLink(w, r, "accept")
+	if !ok || hs.settled(w, c) {
+		return
+	}
+	h, err := hs.answerHandoff(r.Context(), c.h.ID, c.attempt, c.ae.ID, OutcomeAccepted, "")
+	if errors.Is(err, errHandoffAnswered) {
+		c.h = h
+		if !hs.settled(w, c) {
+			hs.renderPage(w, http.StatusConflict, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, "handoff.page.expired")})
+		}
+		return
+	}
+	if err != nil {
+		hs.logger().Error("accept handoff failed", "handoff_id", c.h.ID, "error", err.Error())
+		hs.renderPage(w, http.StatusServiceUnavailable, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, "handoff.page.unavailable")})
+		return
+	}
+	hs.renderPage(w, http.StatusOK, handoffPage{Lang: c.loc, Title: c.title,
+		Text: i18n.T(c.loc, "handoff.page.accepted", hs.leadText(r, h))})
+}
+
+func (hs *Handoffs) declinePage(w http.ResponseWriter, r *http.Request) {
+	c, ok := hs.checkLink(w, r, "decline")
+	if !ok || hs.settled(w, c) {
+		return
+	}
+	hs.renderPage(w, http.StatusOK, hs.declineForm(r, c, ""))
+}
+
+func (hs *Handoffs) declineForm(r *http.Request, c linkCtx, problem string) handoffPage {
+	return handoffPage{Lang: c.loc, Title: c.title, Action: r.URL.RequestURI(), Problem: problem,
+		Text:        i18n.T(c.loc, "handoff.page.decline.confirm", hs.leadText(r, c.h), hs.repName(c.h.SDRID)),
+		ReasonLabel: i18n.T(c.loc, "handoff.page.decline.reason"), Button: i18n.T(c.loc, "handoff.button.decline")}
+}
+
+func (hs *Handoffs) declineLink(w http.ResponseWriter, r *http.Request) {
+	c, ok := hs.checkLink(w, r, "decline")
+	if !ok || hs.settled(w, c) {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16*1024)
+	if err := r.ParseForm(); err != nil {
+		hs.renderPage(w, http.StatusBadRequest, hs.declineForm(r, c, i18n.T(c.loc, "handoff.page.decline.missing")))
+		return
+	}
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	if reason == "" || len(reason) > maxDeclineReason {
+		hs.renderPage(w, http.StatusBadRequest, hs.declineForm(r, c, i18n.T(c.loc, "handoff.page.decline.missing")))
+		return
+	}
+	h, err := hs.answerHandoff(r.Context(), c.h.ID, c.attempt, c.ae.ID, OutcomeDeclined, reason)
+	if errors.Is(err, errHandoffAnswered) {
+		c.h = h
+		if !hs.settled(w, c) {
+			hs.renderPage(w, http.StatusConflict, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, "handoff.page.expired")})
+		}
+		return
+	}
+	if err != nil {
+		hs.logger().Error("decline handoff failed", "handoff_id", c.h.ID, "error", err.Error())
+		hs.renderPage(w, http.StatusServiceUnavailable, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, "handoff.page.unavailable")})
+		return
+	}
+	hs.renderPage(w, http.StatusOK, handoffPage{Lang: c.loc, Title: c.title,
+		Text: i18n.T(c.loc, "handoff.page.declined", hs.leadText(r, h))})
+}
+
+func init() {
+	registerHTTP(func(d *Deps, s *Secrets) map[string]http.HandlerFunc {
+		return (&Handoffs{Deps: d, Secrets: s.LeadSecrets, LinkKey: s.LinkKey}).Handlers()
+	})
+}

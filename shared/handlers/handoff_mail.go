@@ -1,0 +1,347 @@
+package handlers
+
+// The handoff's emails: the ask (and its reminder) to the AE with Accept/Decline links, and the
+// news to the SDR (declined, accepted) and to the manager (nobody took it). Every text comes from
+// the i18n catalog in the recipient's language; times are in the recipient's zone.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dealflow/dealflow/shared/domain"
+	"github.com/dealflow/dealflow/shared/events"
+	"github.com/dealflow/dealflow/shared/i18n"
+	"github.com/dealflow/dealflow/shared/links"
+	"github.com/dealflow/dealflow/shared/notify"
+)
+
+func dateTimeFor(org *domain.Org, rep *domain.Rep, t time.Time) string {
+	return i18n.DateTime(repLocale(org, rep), t, rep.Location())
+}
+
+func dealCreatedDetail(deal domain.Deal, id string, t time.Time) events.DealCreatedDetail {
+	return events.DealCreatedDetail{Meta: events.Meta{ID: id, OccurredAt: t}, DealID: deal.ID, OwnerID: deal.OwnerID,
+		Pipeline: deal.Pipeline, Stage: deal.Stage, LeadID: deal.LeadID}
+}
+
+// handoffLink is the signed URL of an AE's answer (action accept or decline) to one attempt.
+func (d *Deps) handoffLink(h domain.Handoff, attempt int, aeID, action string, exp time.Time) string {
+	l := links.Link{Path: handoffLinkPath(h.ID, action), Expires: exp,
+		Params: url.Values{"attempt": {strconv.Itoa(attempt)}, "ae": {aeID}}}
+	return l.URL(d.publicURL(), d.LinkKey)
+}
+
+func handoffLinkPath(id, action string) string {
+	return "/v1/handoffs/" + url.PathEscape(id) + "/" + action
+}
+
+// qualificationLines are the SDR's notes as label/value pairs: the org's framework fields in
+// order with their translated names, then any other field the SDR filled in.
+func (d *Deps) qualificationLines(loc string, n domain.QualificationNotes) [][2]string {
+	var out [][2]string
+	seen := map[string]bool{}
+	for _, f := range d.Org.Handoff.Fields() {
+		seen[f] = true
+		if v := n.Fields[f]; v != "" {
+			out = append(out, [2]string{fieldLabel(loc, f), v})
+		}
+	}
+	var extra []string
+	for k := range n.Fields {
+		if !seen[k] {
+			extra = append(extra, k)
+		}
+	}
+	sortStrings(extra)
+	for _, k := range extra {
+		out = append(out, [2]string{fieldLabel(loc, k), n.Fields[k]})
+	}
+	return out
+}
+
+func fieldLabel(loc, f string) string {
+	if s := i18n.T(loc, "handoff.field."+f); s != "handoff.field."+f {
+		return s
+	}
+	return strings.ReplaceAll(f, "_", " ")
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+var handoffHTML = template.Must(template.New("handoff").Parse(`<!DOCTYPE html>
+<html><body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7"><tr><td align="center" style="padding:24px">
+<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="background:#ffffff;border:1px solid #d9dee3">
+<tr><td style="padding:20px 24px;font-size:16px">{{.Greeting}}<br>{{.Intro}}</td></tr>
+{{range .Sections}}<tr><td style="padding:8px 24px 0;font-size:14px;font-weight:bold">{{.Title}}</td></tr>
+<tr><td style="padding:0 24px"><table role="presentation" cellpadding="4" cellspacing="0" style="font-size:14px">
+{{range .Rows}}<tr><td style="color:#52606d;padding-right:16px;vertical-align:top">{{index . 0}}</td><td style="white-space:pre-wrap">{{index . 1}}</td></tr>{{end}}
+</table></td></tr>{{end}}
+{{if .Buttons}}<tr><td style="padding:16px 24px">{{range .Buttons}}<a href="{{.URL}}" style="display:inline-block;margin-right:12px;padding:10px 20px;background:{{.Color}};color:#ffffff;text-decoration:none;border-radius:4px">{{.Label}}</a>{{end}}</td></tr>{{end}}
+{{range .Outro}}<tr><td style="padding:4px 24px;font-size:14px">{{.}}</td></tr>{{end}}
+<tr><td style="padding:16px 24px;font-size:12px;color:#7b8794">{{.Footer}}</td></tr>
+</table></td></tr></table></body></html>`))
+
+type mailSection struct {
+	Title string
+	Rows  [][2]string
+}
+
+type mailButton struct {
+	Label, URL, Color string
+}
+
+type handoffMailData struct {
+	Greeting, Intro string
+	Sections        []mailSection
+	Buttons         []mailButton
+	Outro           []string
+	Footer          string
+}
+
+// render builds the text and HTML bodies of one handoff email from the same parts.
+func (m handoffMailData) render() (string, string, error) {
+	var html bytes.Buffer
+	if err := handoffHTML.Execute(&html, m); err != nil {
+		return "", "", fmt.Errorf("render handoff email: %w", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s\n", m.Greeting, m.Intro)
+	for _, s := range m.Sections {
+		fmt.Fprintf(&b, "\n%s\n", s.Title)
+		for _, r := range s.Rows {
+			fmt.Fprintf(&b, "  %s: %s\n", r[0], r[1])
+		}
+	}
+	if len(m.Buttons) > 0 {
+		b.WriteString("\n")
+		for _, btn := range m.Buttons {
+			fmt.Fprintf(&b, "%s: %s\n", btn.Label, btn.URL)
+		}
+	}
+	if len(m.Outro) > 0 {
+		b.WriteString("\n" + strings.Join(m.Outro, "\n") + "\n")
+	}
+	fmt.Fprintf(&b, "\n%s\n", m.Footer)
+	return b.String(), html.String(), nil
+}
+
+func (d *Deps) handoffLead(ctx context.Context, h domain.Handoff) (domain.Lead, error) {
+	l, err := d.getLead(ctx, h.LeadID)
+	if err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
+func (d *Deps) repName(id string) string {
+	if r, ok := d.Org.Rep(id); ok {
+		return r.Name
+	}
+	return id
+}
+
+// sendHandoffAsk emails the AE of attempt n the handoff with Accept/Decline links that expire at
+// exp; the reminder copies the AE's manager when the org asks for it. Slack gets the same ask.
+func (d *Deps) sendHandoffAsk(ctx context.Context, h domain.Handoff, n int, exp time.Time, reminder bool) (NotifyResult, error) {
+	a := h.Attempts[n-1]
+	ae, ok := d.Org.Rep(a.AEID)
+	if !ok {
+		return NotifyResult{}, ErrRepNotFound{ID: a.AEID}
+	}
+	l, err := d.handoffLead(ctx, h)
+	if err != nil {
+		return NotifyResult{}, err
+	}
+	if exp.IsZero() {
+		exp = d.assignmentOf(h, n, d.Clock.Now()).ExpiresAt
+	}
+	loc := repLocale(d.Org, ae)
+	sdr := d.repName(h.SDRID)
+	due := dateTimeFor(d.Org, ae, a.SLADueAt)
+	subject := i18n.T(loc, "handoff.ask.subject", leadLabel(l), sdr)
+	intro := i18n.T(loc, "handoff.ask.intro", sdr, leadLabel(l), due)
+	key := fmt.Sprintf("handoff-ask:%s:%d", h.ID, n)
+	var cc []string
+	if reminder {
+		subject = i18n.T(loc, "handoff.remind.subject", leadLabel(l), sdr)
+		intro = i18n.T(loc, "handoff.remind.intro", sdr, leadLabel(l), due, dateTimeFor(d.Org, ae, exp))
+		key = fmt.Sprintf("handoff-remind:%s:%d", h.ID, n)
+		if d.Org.Handoff.CopyManager {
+			if m, ok := d.Org.ManagerOf(ae.ID); ok && m.Email != "" {
+				cc = append(cc, m.Email)
+			}
+		}
+	}
+	data := handoffMailData{
+		Greeting: i18n.T(loc, "lead.assigned.greeting", ae.Name), Intro: intro,
+		Sections: []mailSection{{Title: i18n.T(loc, "handoff.section.lead"), Rows: leadFields(loc, l)}},
+		Footer:   i18n.T(loc, "footer.sent_by"),
+	}
+	notes := d.qualificationLines(loc, h.Notes)
+	if h.Notes.Text != "" {
+		notes = append(notes, [2]string{i18n.T(loc, "handoff.field.text"), h.Notes.Text})
+	}
+	data.Sections = append(data.Sections, mailSection{Title: i18n.T(loc, "handoff.section.notes", sdr), Rows: notes})
+	if len(d.LinkKey) > 0 {
+		accept := d.handoffLink(h, n, ae.ID, "accept", exp)
+		decline := d.handoffLink(h, n, ae.ID, "decline", exp)
+		data.Buttons = []mailButton{{i18n.T(loc, "handoff.button.accept"), accept, "#1f7a4d"}, {i18n.T(loc, "handoff.button.decline"), decline, "#9b2c2c"}}
+		data.Outro = append(data.Outro, i18n.T(loc, "handoff.ask.links", dateTimeFor(d.Org, ae, exp)))
+	} else {
+		data.Outro = append(data.Outro, i18n.T(loc, "handoff.ask.nolinks"))
+	}
+	text, html, err := data.render()
+	if err != nil {
+		return NotifyResult{}, err
+	}
+	id, err := d.Mailer.Send(ctx, notify.Message{From: d.from(), To: []string{ae.Email}, Cc: cc, Subject: subject, Text: text, HTML: html,
+		IdempotencyKey: key, Refs: map[string]string{"handoffId": h.ID, "leadId": h.LeadID, "attempt": strconv.Itoa(n)}})
+	if err != nil {
+		return NotifyResult{}, fmt.Errorf("email handoff %s to %s: %w", h.ID, ae.ID, err)
+	}
+	if d.Slack != nil && ae.SlackID != "" {
+		msg := subject + "\n" + intro
+		for _, b := range data.Buttons {
+			msg += "\n" + b.Label + ": " + b.URL
+		}
+		if err := d.Slack.Post(ctx, notify.SlackMessage{Text: msg, Mention: ae.SlackID, IdempotencyKey: key}); err != nil {
+			return NotifyResult{}, fmt.Errorf("post handoff %s to %s on Slack: %w", h.ID, ae.ID, err)
+		}
+	}
+	return NotifyResult{MessageID: id}, nil
+}
+
+// sendToSDR emails the SDR of h one piece of news about it.
+func (d *Deps) sendToSDR(ctx context.Context, h domain.Handoff, key string, cc []string, build func(loc string, sdr *domain.Rep) (subject string, data handoffMailData)) (NotifyResult, error) {
+	sdr, ok := d.Org.Rep(h.SDRID)
+	if !ok {
+		d.logger().Warn("handoff SDR is not in the org file; nobody to tell", "handoff_id", h.ID, "sdr_id", h.SDRID)
+		return NotifyResult{}, nil
+	}
+	loc := repLocale(d.Org, sdr)
+	subject, data := build(loc, sdr)
+	data.Greeting, data.Footer = i18n.T(loc, "lead.assigned.greeting", sdr.Name), i18n.T(loc, "footer.sent_by")
+	text, html, err := data.render()
+	if err != nil {
+		return NotifyResult{}, err
+	}
+	id, err := d.Mailer.Send(ctx, notify.Message{From: d.from(), To: []string{sdr.Email}, Cc: cc, Subject: subject, Text: text, HTML: html,
+		IdempotencyKey: key, Refs: map[string]string{"handoffId": h.ID, "leadId": h.LeadID}})
+	if err != nil {
+		return NotifyResult{}, fmt.Errorf("email handoff %s news to SDR %s: %w", h.ID, sdr.ID, err)
+	}
+	return NotifyResult{MessageID: id}, nil
+}
+
+func (d *Deps) sendDeclinedToSDR(ctx context.Context, h domain.Handoff, n int) (NotifyResult, error) {
+	a := h.Attempts[n-1]
+	l, err := d.handoffLead(ctx, h)
+	if err != nil {
+		return NotifyResult{}, err
+	}
+	return d.sendToSDR(ctx, h, fmt.Sprintf("handoff-declined:%s:%d", h.ID, n), nil, func(loc string, sdr *domain.Rep) (string, handoffMailData) {
+		when := ""
+		if a.EndedAt != nil {
+			when = dateTimeFor(d.Org, sdr, *a.EndedAt)
+		}
+		return i18n.T(loc, "handoff.declined.subject", d.repName(a.AEID), leadLabel(l)), handoffMailData{
+			Intro:    i18n.T(loc, "handoff.declined.intro", d.repName(a.AEID), leadLabel(l), when),
+			Sections: []mailSection{{Title: i18n.T(loc, "handoff.section.reason"), Rows: [][2]string{{i18n.T(loc, "handoff.field.reason"), a.Reason}}}},
+			Outro:    []string{i18n.T(loc, "handoff.declined.next")},
+		}
+	})
+}
+
+func (d *Deps) sendAcceptedToSDR(ctx context.Context, h domain.Handoff, l domain.Lead, ae *domain.Rep, deal domain.Deal) (NotifyResult, error) {
+	return d.sendToSDR(ctx, h, "handoff-accepted:"+h.ID, nil, func(loc string, sdr *domain.Rep) (string, handoffMailData) {
+		when := ""
+		if h.AcceptedAt != nil {
+			when = dateTimeFor(d.Org, sdr, *h.AcceptedAt)
+		}
+		return i18n.T(loc, "handoff.accepted.subject", ae.Name, leadLabel(l)), handoffMailData{
+			Intro: i18n.T(loc, "handoff.accepted.intro", ae.Name, leadLabel(l), when),
+			Sections: []mailSection{{Title: i18n.T(loc, "handoff.section.deal"), Rows: [][2]string{
+				{i18n.T(loc, "handoff.field.deal"), deal.Name}, {i18n.T(loc, "handoff.field.stage"), d.stageName(deal)},
+				{i18n.T(loc, "handoff.field.owner"), ae.Name}}}},
+		}
+	})
+}
+
+// sendQueuedToManager tells the manager that nobody took the handoff, with every attempt listed,
+// copying the SDR.
+func (d *Deps) sendQueuedToManager(ctx context.Context, h domain.Handoff, l domain.Lead, queue string) (NotifyResult, error) {
+	var mgr *domain.Rep
+	if n := len(h.Attempts); n > 0 {
+		mgr, _ = d.Org.ManagerOf(h.Attempts[n-1].AEID)
+	}
+	if mgr == nil {
+		mgr, _ = d.Org.ManagerOf(h.SDRID)
+	}
+	if mgr == nil {
+		mgr, _ = d.Org.Rep(d.Org.Routing.Fallback.Rep)
+	}
+	var cc []string
+	if sdr, ok := d.Org.Rep(h.SDRID); ok && (mgr == nil || sdr.ID != mgr.ID) {
+		cc = append(cc, sdr.Email)
+	}
+	if mgr == nil {
+		if len(cc) == 0 {
+			d.logger().Warn("handoff queued with nobody to tell", "handoff_id", h.ID)
+			return NotifyResult{}, nil
+		}
+		// No manager anywhere: the SDR at least learns where the lead went.
+		return d.sendToSDR(ctx, h, "handoff-queued:"+h.ID, nil, func(loc string, sdr *domain.Rep) (string, handoffMailData) {
+			return i18n.T(loc, "handoff.queued.subject", leadLabel(l), queue), d.queuedData(loc, sdr, h, l, queue)
+		})
+	}
+	loc := repLocale(d.Org, mgr)
+	data := d.queuedData(loc, mgr, h, l, queue)
+	data.Greeting, data.Footer = i18n.T(loc, "lead.assigned.greeting", mgr.Name), i18n.T(loc, "footer.sent_by")
+	text, html, err := data.render()
+	if err != nil {
+		return NotifyResult{}, err
+	}
+	id, err := d.Mailer.Send(ctx, notify.Message{From: d.from(), To: []string{mgr.Email}, Cc: cc,
+		Subject: i18n.T(loc, "handoff.queued.subject", leadLabel(l), queue), Text: text, HTML: html,
+		IdempotencyKey: "handoff-queued:" + h.ID, Refs: map[string]string{"handoffId": h.ID, "leadId": h.LeadID}})
+	if err != nil {
+		return NotifyResult{}, fmt.Errorf("email manager about queued handoff %s: %w", h.ID, err)
+	}
+	return NotifyResult{MessageID: id}, nil
+}
+
+func (d *Deps) queuedData(loc string, to *domain.Rep, h domain.Handoff, l domain.Lead, queue string) handoffMailData {
+	var rows [][2]string
+	for _, a := range h.Attempts {
+		outcome := a.Outcome
+		if outcome == "" {
+			outcome = domain.HandoffExpired
+		}
+		v := i18n.T(loc, "handoff.outcome."+string(outcome))
+		if a.Reason != "" {
+			v += ": " + a.Reason
+		}
+		rows = append(rows, [2]string{d.repName(a.AEID), v})
+	}
+	if len(rows) == 0 {
+		rows = append(rows, [2]string{"—", i18n.T(loc, "handoff.queued.noae")})
+	}
+	return handoffMailData{
+		Intro: i18n.T(loc, "handoff.queued.intro", d.repName(h.SDRID), leadLabel(l), queue),
+		Sections: []mailSection{{Title: i18n.T(loc, "handoff.section.attempts"), Rows: rows},
+			{Title: i18n.T(loc, "handoff.section.lead"), Rows: leadFields(loc, l)}},
+	}
+}

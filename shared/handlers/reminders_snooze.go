@@ -1,0 +1,137 @@
+package handlers
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/dealflow/dealflow/shared/domain"
+	"github.com/dealflow/dealflow/shared/i18n"
+	"github.com/dealflow/dealflow/shared/reminders"
+	"github.com/dealflow/dealflow/shared/snoozelinks"
+)
+
+// Snoozes serves the signed snooze links of reminder emails. GET only shows a page with a button
+// (mail scanners open every link; a GET must change nothing); the button POSTs the same URL.
+type Snoozes struct {
+	*Deps
+	Key []byte
+}
+
+// Handlers returns the snooze handlers keyed by route pattern.
+func (s *Snoozes) Handlers() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"GET /v1/reminders/{id}/snooze":  s.page,
+		"POST /v1/reminders/{id}/snooze": s.snooze,
+	}
+}
+
+var snoozeHTML = template.Must(template.New("snooze").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Title}}</title></head>
+<body style="font-family:Arial,Helvetica,sans-serif;color:#1f2933;max-width:480px;margin:40px auto;padding:0 16px">
+<h1 style="font-size:20px">{{.Title}}</h1><p>{{.Text}}</p>
+{{if .Action}}<form method="post" action="{{.Action}}"><button type="submit" style="padding:8px 20px;font-size:16px">{{.Button}}</button></form>{{end}}
+</body></html>`))
+
+type snoozePage struct {
+	Lang, Title, Text, Action, Button string
+}
+
+func (s *Snoozes) render(w http.ResponseWriter, status int, p snoozePage) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer") // the signature is in the URL
+	w.WriteHeader(status)
+	_ = snoozeHTML.Execute(w, p)
+}
+
+// check verifies the link and loads its reminder; it answers the request itself when it fails.
+func (s *Snoozes) check(w http.ResponseWriter, r *http.Request) (snoozelinks.Link, domain.Reminder, string, bool) {
+	loc := s.Org.Settings.Locale
+	id := r.PathValue("id")
+	link, err := snoozelinks.Parse(s.Key, id, r.URL.Query(), s.Clock.Now())
+	if err == nil {
+		if _, ok := reminders.SnoozeDuration(link.For); !ok {
+			err = snoozelinks.ErrInvalid
+		}
+	}
+	if err != nil {
+		s.render(w, http.StatusForbidden, snoozePage{Lang: loc, Title: i18n.T(loc, "snooze.title"), Text: i18n.T(loc, "snooze.invalid")})
+		return link, domain.Reminder{}, loc, false
+	}
+	rem, err := s.Store.GetReminder(r.Context(), id)
+	if err != nil {
+		s.answerError(w, "get reminder", err)
+		return link, rem, loc, false
+	}
+	if rep, ok := s.Org.Rep(rem.RepID); ok {
+		loc = repLocale(s.Org, rep)
+	}
+	return link, rem, loc, true
+}
+
+func (s *Snoozes) subjectLabel(r *http.Request, rem domain.Reminder, loc string) string {
+	if rem.HandoffID != "" {
+		return i18n.T(loc, "reminders.handoff.label", rem.HandoffID)
+	}
+	if d, err := s.Store.GetDeal(r.Context(), rem.DealID); err == nil {
+		return d.Name
+	}
+	return rem.DealID
+}
+
+func (s *Snoozes) page(w http.ResponseWriter, r *http.Request) {
+	link, rem, loc, ok := s.check(w, r)
+	if !ok {
+		return
+	}
+	s.render(w, http.StatusOK, snoozePage{Lang: loc, Title: i18n.T(loc, "snooze.title"),
+		Text:   i18n.T(loc, "snooze.confirm", s.subjectLabel(r, rem, loc), i18n.T(loc, "reminders.snooze."+link.For)),
+		Action: r.URL.RequestURI(), Button: i18n.T(loc, "snooze.button")})
+}
+
+func (s *Snoozes) snooze(w http.ResponseWriter, r *http.Request) {
+	link, rem, loc, ok := s.check(w, r)
+	if !ok {
+		return
+	}
+	d, _ := reminders.SnoozeDuration(link.For)
+	now := s.Clock.Now()
+	until := now.Add(d)
+	got, err := s.Store.UpdateReminder(r.Context(), rem.ID, func(x domain.Reminder) (domain.Reminder, error) {
+		if x.Status == domain.ReminderResolved {
+			return x, errAlreadyHandled
+		}
+		x.Status, x.SnoozedUntil, x.UpdatedAt = domain.ReminderSnoozed, &until, now
+		return x, nil
+	})
+	if errors.Is(err, errAlreadyHandled) {
+		s.render(w, http.StatusOK, snoozePage{Lang: loc, Title: i18n.T(loc, "snooze.title"), Text: i18n.T(loc, "snooze.closed")})
+		return
+	}
+	if err != nil {
+		s.answerError(w, "snooze reminder", err)
+		return
+	}
+	tz := time.UTC
+	if rep, ok := s.Org.Rep(got.RepID); ok {
+		tz = rep.Location()
+	}
+	s.logger().Info("reminder snoozed", "reminder_id", got.ID, "until", until)
+	s.render(w, http.StatusOK, snoozePage{Lang: loc, Title: i18n.T(loc, "snooze.title"),
+		Text: i18n.T(loc, "snooze.done", i18n.DateTime(loc, until, tz))})
+}
+
+func init() {
+	registerFunctions(func(d *Deps) map[string]any {
+		return map[string]any{
+			"reminders-plan":  d.PlanReminderRun,
+			"reminders-sweep": d.SweepReminders,
+		}
+	})
+	registerHTTP(func(d *Deps, s *Secrets) map[string]http.HandlerFunc {
+		return (&Snoozes{Deps: d, Key: s.LinkKey}).Handlers()
+	})
+}

@@ -1,0 +1,105 @@
+package httpapi
+
+import "net/http"
+
+// Documentation of the lead intake routes (routes_leads.go); bodies as shared/handlers/intake.go
+// reads and writes them.
+func init() {
+	leadFields := Schema{
+		"email":      Schema{"type": "string", "format": "email", "description": "required; aliases: emailAddress, email_address, mail"},
+		"firstName":  Schema{"type": "string", "description": "aliases: first_name, firstname, givenName, vorname"},
+		"lastName":   Schema{"type": "string", "description": "aliases: last_name, lastname, familyName, nachname"},
+		"name":       Schema{"type": "string", "description": "full name when first and last are not given"},
+		"company":    Schema{"type": "string", "description": "aliases: companyName, organization, firma"},
+		"website":    Schema{"type": "string"},
+		"title":      Schema{"type": "string", "description": "job title; aliases: jobTitle, position"},
+		"phone":      Schema{"type": "string", "description": "normalised to E.164 when possible"},
+		"country":    Schema{"type": "string", "description": "ISO 3166-1 alpha-2 or a country name"},
+		"region":     Schema{"type": "string"},
+		"state":      Schema{"type": "string"},
+		"employees":  Schema{"type": []string{"integer", "string"}, "description": "head count; a number or a range such as 51-200"},
+		"industry":   Schema{"type": "string"},
+		"externalId": Schema{"type": "string", "description": "the id in the sending system; with source, a dedupe key"},
+		"source":     Schema{"type": "string", "description": "default api"},
+		"attributes": Schema{"type": "object", "additionalProperties": Schema{"type": []string{"string", "number", "boolean"}},
+			"description": "extra scalar fields kept with the lead (UTM tags, form fields)"},
+	}
+	DescribeSchema("LeadInput", Schema{
+		"type": "object", "required": []string{"email"}, "properties": leadFields,
+		"additionalProperties": Schema{"type": []string{"string", "number", "boolean", "null"}},
+		"description":          "Unknown scalar top-level fields are kept as attributes.",
+	})
+	DescribeSchema("LeadAccepted", Schema{
+		"type": "object", "required": []string{"id"},
+		"properties": Schema{
+			"id":        Schema{"type": "string", "description": "the lead id"},
+			"duplicate": Schema{"type": "boolean", "description": "the submission was already known (idempotency key, source id or email)"},
+			"merged":    Schema{"type": "boolean", "description": "new fields were merged into the existing lead"},
+		},
+	})
+	signed := []Param{
+		{Name: "Idempotency-Key", In: "header", Description: "up to 255 characters; a retry with the same key answers the first result"},
+	}
+	Describe(http.MethodPost, "/v1/leads", Doc{
+		Tags:    []string{"leads"},
+		Params:  signed,
+		Request: &Body{Schema: Ref("LeadInput"), Example: map[string]any{"email": "anna@firma.de", "name": "Anna Schmidt", "company": "Firma GmbH", "country": "DE", "employees": 250}},
+		Responses: map[int]Response{
+			http.StatusAccepted:              {Description: "A new lead; qualification and routing run next.", Body: &Body{Schema: Ref("LeadAccepted")}},
+			http.StatusOK:                    {Description: "A duplicate of a known lead.", Body: &Body{Schema: Ref("LeadAccepted")}},
+			http.StatusBadRequest:            {Description: "Invalid fields (see error.fields)."},
+			http.StatusUnauthorized:          {Description: "Missing, stale or wrong Dealflow-Signature."},
+			http.StatusUnsupportedMediaType:  {Description: "Content-Type is not application/json."},
+			http.StatusRequestEntityTooLarge: {Description: "Body over 256 KiB."},
+			http.StatusServiceUnavailable:    {Description: "Temporarily unavailable; retry."},
+		},
+	})
+	Describe(http.MethodPost, "/v1/webhooks/hubspot", Doc{
+		Tags: []string{"leads"},
+		Params: []Param{
+			{Name: "X-HubSpot-Request-Timestamp", In: "header", Required: true, Description: "milliseconds since the epoch; at most 5 minutes old"},
+		},
+		Request: &Body{Schema: Schema{"type": "array", "items": Schema{
+			"type":     "object",
+			"required": []string{"eventId", "subscriptionType", "objectId", "occurredAt"},
+			"properties": Schema{
+				"eventId": Schema{"type": "integer"}, "subscriptionId": Schema{"type": "integer"},
+				"portalId": Schema{"type": "integer"}, "appId": Schema{"type": "integer"},
+				"occurredAt":       Schema{"type": "integer", "description": "milliseconds since the epoch"},
+				"subscriptionType": Schema{"type": "string", "examples": []string{"contact.creation", "contact.propertyChange"}},
+				"attemptNumber":    Schema{"type": "integer"}, "objectId": Schema{"type": "integer"},
+				"propertyName": Schema{"type": "string"}, "propertyValue": Schema{"type": "string"},
+			},
+		}}},
+		Responses: map[int]Response{
+			http.StatusOK: {Description: "The batch was processed; contacts became leads.", Body: &Body{Schema: Schema{
+				"type": "object", "required": []string{"accepted", "duplicates"},
+				"properties": Schema{
+					"accepted":   Schema{"type": []string{"array", "null"}, "items": Schema{"type": "string"}, "description": "lead ids"},
+					"duplicates": Schema{"type": "integer", "description": "events already processed"},
+					"ignored":    Schema{"type": "array", "items": Schema{"type": "string"}, "description": "why each ignored event was ignored"},
+				},
+			}}},
+			http.StatusBadRequest:           {Description: "The batch is not a list of HubSpot events."},
+			http.StatusUnauthorized:         {Description: "Missing, stale or wrong HubSpot signature."},
+			http.StatusUnsupportedMediaType: {Description: "Content-Type is not application/json."},
+			http.StatusServiceUnavailable:   {Description: "Temporarily unavailable; HubSpot retries."},
+		},
+	})
+	Describe(http.MethodPost, "/v1/forms/{formId}", Doc{
+		Tags:        []string{"leads"},
+		Description: "Public endpoint for the web forms of the org file (forms[].id); rate-limited per client address. A honeypot hit answers 202 and stores nothing.",
+		Request: &Body{ContentType: "application/x-www-form-urlencoded", Schema: Schema{
+			"type": "object", "required": []string{"email"}, "properties": leadFields,
+		}},
+		Responses: map[int]Response{
+			http.StatusAccepted: {Description: "Accepted.", Body: &Body{Schema: Schema{"type": "object", "properties": Schema{
+				"id": Schema{"type": "string"}, "duplicate": Schema{"type": "boolean"}, "merged": Schema{"type": "boolean"}, "status": Schema{"type": "string"}}}}},
+			http.StatusOK:                   {Description: "A duplicate of a known lead.", Body: &Body{Schema: Ref("LeadAccepted")}},
+			http.StatusBadRequest:           {Description: "Invalid fields."},
+			http.StatusNotFound:             {Description: "No form with this id."},
+			http.StatusUnsupportedMediaType: {Description: "Not a urlencoded form."},
+			http.StatusTooManyRequests:      {Description: "Too many submissions from this address.", Headers: []string{"Retry-After"}},
+		},
+	})
+}
