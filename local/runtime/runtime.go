@@ -154,6 +154,7 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	if err != nil {
 		return err
 	}
+	r.Deps.LinkKey = key
 	r.Secrets = &handlers.Secrets{CRM: cfg.CRM, PublicURL: r.Org.Settings.PublicURL, LinkKey: key,
 		LeadSecrets: secrets(cfg.Env, r.Org.Webhooks.Leads.SecretEnv...),
 		HubSpot:     webhook.HubSpotVerifier{Secrets: secrets(cfg.Env, r.Org.Webhooks.HubSpot.ClientSecretEnv), Versions: hubspotVersions(r.Org.Webhooks.HubSpot.SignatureVersions)}}

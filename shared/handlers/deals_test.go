@@ -205,6 +205,13 @@ func TestDealStagesHistoryCloseAndReopen(t *testing.T) {
 			f.markPublished(t)
 		})
 	}
+	if code, _ := f.call(t, "PATCH", "/v1/deals/deal_nope", `{"stage":"demo"}`); code != 404 {
+		t.Errorf("unknown deal: %d", code)
+	}
+	code, view := f.call(t, "GET", "/v1/deals/"+id, "")
+	if code != 200 || view["stage"] != "closed-lost" || view["probability"] != 0.0 || len(view["stageHistory"].([]any)) != 5 {
+		t.Errorf("GET: %d %v", code, view)
+	}
 	d, _ := f.deps.Store.GetDeal(ctx, id)
 	if d.Amount.AmountMinor != 1_250_000 || d.LostReason != "went with a competitor" || d.ClosedAt == nil || !d.ClosedAt.Equal(f.clock.Now()) {
 		t.Errorf("final deal: amount %v reason %q closed %v", d.Amount, d.LostReason, d.ClosedAt)

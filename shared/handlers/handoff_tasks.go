@@ -158,7 +158,7 @@ func (d *Deps) pickAE(ctx context.Context, l domain.Lead, now time.Time, exclude
 	}
 	subject := routing.Subject{Lead: l, AccountOwner: owner}
 	dec, err := d.router().Route(ctx, domain.RouteHandoff, subject, now, exclude...)
-	if false {
+	if err == nil && dec.Rule == "fallback" && d.Available != nil {
 		// Nobody in a pool that prefers reps at work is working now (a handoff at night or on a
 		// weekend): ask one who is not away anyway. The SLA only runs in their business hours.
 		r := d.router()

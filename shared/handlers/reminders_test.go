@@ -240,3 +240,47 @@ func TestRemindersHeldWhileAwayGoOutOnceOnReturn(t *testing.T) {
 		t.Fatalf("the next day, same week: %+v", res)
 	}
 }
+
+func TestHandoffNotAcceptedIsRemindedDaily(t *testing.T) {
+	f := newDealsFixture(t)
+	ctx := context.Background()
+	f.setBerlin(t, "2026-11-02 10:00")
+	requested := f.clock.Now()
+	h := domain.Handoff{ID: "h1", LeadID: "lead_1", SDRID: "jonas-becker", AEID: "max-hoffmann", Status: domain.HandoffRequested,
+		RequestedAt: requested, SLADueAt: requested.Add(4 * time.Hour), UpdatedAt: requested}
+	if _, err := f.deps.Store.CreateHandoff(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	// handoff-not-accepted: period day, escalate_after 1.
+	steps := []struct {
+		at             string
+		sent, escalate int
+	}{
+		{"2026-11-02 13:00", 0, 0}, // SLA not yet over
+		{"2026-11-02 14:00", 1, 0}, // due at 14:00
+		{"2026-11-02 16:00", 0, 0}, // once a day
+		{"2026-11-03 09:00", 1, 1}, // next day, ignored once: the manager is copied
+	}
+	for _, s := range steps {
+		f.setBerlin(t, s.at)
+		res := f.sweep(t, "max-hoffmann")
+		if res.Sent != s.sent || res.Escalated != s.escalate {
+			t.Fatalf("%s: %+v", s.at, res)
+		}
+	}
+	last := f.mails(t, "max.hoffmann@")[0].Message
+	if !strings.Contains(last.Text, "Übergabe lead_1") || len(last.Cc) != 1 {
+		t.Fatalf("handoff reminder:\n%s\ncc %v", last.Text, last.Cc)
+	}
+	// Accepted: nothing more.
+	if _, err := f.deps.Store.UpdateHandoff(ctx, "h1", func(h domain.Handoff) (domain.Handoff, error) {
+		h.Status = domain.HandoffAccepted
+		return h, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.setBerlin(t, "2026-11-04 09:00")
+	if res := f.sweep(t, "max-hoffmann"); res.Sent != 0 || res.Created != 0 {
+		t.Fatalf("after accepting: %+v", res)
+	}
+}

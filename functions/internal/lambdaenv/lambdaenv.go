@@ -102,6 +102,7 @@ func Build(ctx context.Context) (*handlers.Deps, *handlers.Secrets, error) {
 	}
 	if len(link) > 0 {
 		s.LinkKey = []byte(link[0])
+		d.LinkKey = s.LinkKey
 	}
 	return d, s, nil
 }
