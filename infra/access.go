@@ -40,17 +40,40 @@ var functionAccess = map[string]Access{
 	"digest-send": {Table: ReadWriteTable, SendEmail: true},
 	// HTTP intake: stores the lead and its pending event together (outbox), relays the event,
 	// verifies HubSpot and Dealflow signatures.
-	"intake": {Table: ReadWriteTable, PublishEvents: true, Secrets: []string{SecretHubSpot, SecretLeadSigning}},
+	// SDR→AE handoff HTTP routes: request (starts the workflow), Accept/Decline links (answer its
+	// task token), withdraw, status; verifies Dealflow signatures and signed links.
+	"handoff": {Table: ReadWriteTable, Secrets: []string{SecretLeadSigning, SecretLinkSigning},
+		StartWorkflows: []string{"sdr-ae-handoff"}, AnswerTasks: []string{"sdr-ae-handoff"}},
+	// Handoff workflow tasks: create the deal and tell the SDR; pick the AE (routing counters);
+	// record a decline and tell the SDR; expire and reassign; email the AE with signed links; park
+	// the lead in the fallback queue and tell the manager; remind the AE and copy the manager.
+	"handoff-accept":   {Table: ReadWriteTable, SendEmail: true},
+	"handoff-assign":   {Table: ReadWriteTable},
+	"handoff-declined": {Table: ReadWriteTable, SendEmail: true},
+	"handoff-expire":   {Table: ReadWriteTable, SendEmail: true},
+	"handoff-notify":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}},
+	"handoff-queue":    {Table: ReadWriteTable, SendEmail: true},
+	"handoff-remind":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}},
+	"intake":           {Table: ReadWriteTable, PublishEvents: true, Secrets: []string{SecretHubSpot, SecretLeadSigning}},
 	// Parks an unqualifiable/unroutable lead in the fallback queue and alerts the fallback owner.
 	"lead-fallback": {Table: ReadWriteTable, SendEmail: true},
 	// Emails the new owner once per lead (idempotency key in the table).
 	"notify-owner": {Table: ReadWriteTable, SendEmail: true},
 	// Publishes outbox events the inline relay missed (scheduled safety net).
-	"outbox-relay": {Table: ReadWriteTable, PublishEvents: true},
+	// CS onboarding tasks: check a milestone (remind/escalate), compute the next wait, start the
+	// onboarding (assign a CSM, AE→CSM note).
+	"onboarding-check": {Table: ReadWriteTable, SendEmail: true},
+	"onboarding-next":  {Table: ReadTable},
+	"onboarding-start": {Table: ReadWriteTable, SendEmail: true},
+	"outbox-relay":     {Table: ReadWriteTable, PublishEvents: true},
 	// Scores the lead and stores the qualification and its explanation on it.
 	"qualify-lead": {Table: ReadWriteTable},
 	// Runs the routing rules; updates routing counters and the lead's owner.
-	"route-lead": {Table: ReadWriteTable},
+	// Follow-up reminders: plan the run (pure), sweep each AE's deals and send one message with
+	// signed snooze links.
+	"reminders-plan":  {Table: NoTable},
+	"reminders-sweep": {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}},
+	"route-lead":      {Table: ReadWriteTable},
 }
 
 // Secret ids the stack creates in Secrets Manager.
