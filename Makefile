@@ -21,6 +21,7 @@ $(TOOLS): tools/package.json tools/package-lock.json
 
 test: tools fmt-check vet
 	DEALFLOW_TOOLS=$(CURDIR)/tools/node_modules/.bin $(GO) test -count=1 -timeout 20m ./...
+	$(MAKE) test-infra
 
 vet:
 	$(GO) vet ./...
