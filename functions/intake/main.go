@@ -2,6 +2,13 @@
 // /v1/webhooks/hubspot, /v1/forms/{formId}): wiring only.
 package main
 
-import "github.com/dealflow/dealflow/functions/internal/lambdaenv"
+import (
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
+	"github.com/dealflow/dealflow/shared/phone"
+	"github.com/dealflow/dealflow/shared/qualify"
+)
 
-func main() { lambdaenv.StartHTTP("intake") }
+func main() {
+	qualify.PhoneNormalizer = phone.E164 // only intake normalises phone numbers
+	lambdaenv.StartHTTP("intake")
+}

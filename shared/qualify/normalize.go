@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/dealflow/dealflow/shared/domain"
-	"github.com/nyaruka/phonenumbers"
 )
 
 // LeadInput is a lead as a source sent it, before any cleaning. Parsers fill it from JSON, form
@@ -225,19 +224,20 @@ func EmailDomain(email string) string {
 // PhoneE164 formats a phone number as E.164 ("+4930123456"). country (ISO alpha-2, may be empty)
 // is used for numbers written without a country prefix.
 func PhoneE164(raw, country string) (string, bool) {
-	if len(raw) > 64 {
+	if len(raw) > 64 || PhoneNormalizer == nil {
 		return "", false
 	}
 	region := country
 	if region == "" {
 		region = "ZZ" // unknown: only numbers with a +country prefix parse
 	}
-	num, err := phonenumbers.Parse(raw, region)
-	if err != nil || !phonenumbers.IsValidNumber(num) {
-		return "", false
-	}
-	return phonenumbers.Format(num, phonenumbers.E164), true
+	return PhoneNormalizer(raw, region)
 }
+
+// PhoneNormalizer turns a number into E.164 (shared/phone.E164). Binaries that take leads in set
+// it at start-up; it is a hook so that the other Lambda functions do not link the 7 MB of phone
+// metadata. Unset, phone numbers are kept as sent (with a warning), never rejected.
+var PhoneNormalizer func(raw, region string) (string, bool)
 
 // ParseEmployees reads a head count as forms and CRMs write it: "250", "1,200", "1.200", "500+",
 // "201-500" (a band counts as its lower bound, so "≥ 500" rules hold only when surely true).
