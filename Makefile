@@ -19,7 +19,12 @@ $(TOOLS): tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: tools fmt-check vet
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: tools $(CHROMIUM) fmt-check vet
 	DEALFLOW_TOOLS=$(CURDIR)/tools/node_modules/.bin $(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) test-infra
 

@@ -51,6 +51,12 @@ var products = []string{"Analytics Platform", "Team licence", "Enterprise plan",
 
 var nextSteps = []string{"Send proposal", "Schedule demo", "Intro call with CFO", "Security review", "Reference call", "Contract redlines", "Follow up after trial"}
 
+var handoffAnswers = []string{"confirmed on the call", "CFO signs off", "40k EUR this year", "Q1 rollout", "replace spreadsheets", "VP Sales is the champion", "evaluating two vendors"}
+
+var handoffNotes = []string{"Demo went well; wants a call with finance.", "Strong fit, urgent timeline.", "Needs SSO and an on-prem option.", "Referred by an existing customer."}
+
+var declineReasons = []string{"Not my territory", "At capacity this week", "Existing relationship with a colleague"}
+
 var lostReasons = []string{"No budget", "Chose a competitor", "No decision", "Timing", "Missing feature"}
 
 type activityType struct {

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +48,8 @@ type Config struct {
 type Result struct {
 	Posted, Accepted, Duplicates, Rejected int
 	Routed, Disqualified                   int
+	Handoffs, HandoffsAccepted             int
+	HandoffsDeclined                       int
 	Deals, Won, Lost, StageMoves           int
 	Activities                             int
 	DealErrors                             int
@@ -70,9 +73,13 @@ type Sim struct {
 	emails []string // accepted lead emails, for duplicate submissions
 	newIDs []string // leads accepted since deals were last considered
 	deals  []*deal
-	aes    map[string][]string // team → active AE ids
-	allAEs []string
-	stages []domain.Stage
+	// handoffs waiting for the AE's answer, by id → AE id
+	handoffs map[string]string
+	sdrs     map[string]bool
+	repEmail map[string]string   // rep id → email
+	aes      map[string][]string // team → active AE ids
+	allAEs   []string
+	stages   []domain.Stage
 }
 
 type deal struct {
@@ -87,13 +94,22 @@ func New(rt *runtime.Runtime, clk *clock.Fake, cfg Config) *Sim {
 		cfg.Settle = 10 * time.Second
 	}
 	s := &Sim{rt: rt, clk: clk, cfg: cfg, h: rt.Handler(), rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
-		loc: time.UTC, aes: map[string][]string{}}
+		loc: time.UTC, aes: map[string][]string{}, handoffs: map[string]string{}, sdrs: map[string]bool{}, repEmail: map[string]string{}}
 	if z := rt.Org.Settings.Timezone; z != "" {
 		if l, err := domain.LoadLocation(z); err == nil {
 			s.loc = l
 		}
 	}
+	if len(rt.Deps.LinkKey) == 0 {
+		// Until runtime.wire hands the link key to the functions too, emails would carry no
+		// accept/decline links for the simulated AEs to follow.
+		rt.Deps.LinkKey = rt.Secrets.LinkKey
+	}
 	for _, r := range rt.Org.Reps {
+		s.repEmail[r.ID] = r.Email
+		if r.Role == domain.RoleSDR {
+			s.sdrs[r.ID] = true
+		}
 		if r.Role == domain.RoleAE && r.Active {
 			s.aes[r.Team] = append(s.aes[r.Team], r.ID)
 			s.allAEs = append(s.allAEs, r.ID)
@@ -127,14 +143,25 @@ func (s *Sim) Run(ctx context.Context) (Result, error) {
 					return s.res, err
 				}
 			}
-			if h == 17 {
-				s.workDeals(ctx)
-			}
 			if next := hour.Add(time.Hour); next.After(s.clk.Now()) {
 				s.clk.Set(next)
 			}
 			if !s.settle(ctx) {
 				s.res.Unsettled++
+			}
+			if h >= 9 && h <= 17 && len(s.handoffs) > 0 {
+				// AEs answer handoff requests during the working day.
+				s.answerHandoffs(ctx)
+				if !s.settle(ctx) {
+					s.res.Unsettled++
+				}
+			}
+			if h == 17 {
+				// At six the reps work their pipeline, on leads that are done routing.
+				s.workDeals(ctx)
+				if !s.settle(ctx) {
+					s.res.Unsettled++
+				}
 			}
 			if err := ctx.Err(); err != nil {
 				return s.res, err
@@ -285,6 +312,11 @@ func (s *Sim) workDeals(ctx context.Context) {
 		if err != nil || l.Status != domain.LeadRouted || l.OwnerID == "" {
 			continue
 		}
+		if s.sdrs[l.OwnerID] && s.rng.Float64() < 0.35 {
+			// An SDR qualified the lead on a call and hands it to an AE.
+			s.requestHandoff(l)
+			continue
+		}
 		// Reps open a deal for most qualified leads and for some of the rest.
 		chance := 0.2
 		if l.Grade != domain.GradeNone {
@@ -313,6 +345,96 @@ func (s *Sim) workDeals(ctx context.Context) {
 			s.moveDeal(d, s.wonStage(), "", "")
 		}
 	}
+}
+
+func (s *Sim) requestHandoff(l domain.Lead) {
+	fields := map[string]string{}
+	for _, f := range s.rt.Org.Handoff.Fields() {
+		fields[f] = pick(s.rng, handoffAnswers)
+	}
+	b, _ := json.Marshal(map[string]any{"sdrId": l.OwnerID, "notes": map[string]any{"fields": fields, "text": pick(s.rng, handoffNotes)}})
+	code, body := s.do(s.signedJSON(http.MethodPost, "/v1/leads/"+l.ID+"/handoff", b))
+	var h struct {
+		ID   string `json:"id"`
+		AEID string `json:"aeId"`
+	}
+	if code != http.StatusAccepted || json.Unmarshal(body, &h) != nil || h.ID == "" {
+		s.res.DealErrors++
+		return
+	}
+	s.res.Handoffs++
+	s.handoffs[h.ID] = h.AEID
+}
+
+// answerHandoffs has AEs follow the accept or decline link of the email they were sent; some
+// requests are left alone and run into the SLA (reminder, then the next AE).
+func (s *Sim) answerHandoffs(ctx context.Context) {
+	ids := make([]string, 0, len(s.handoffs))
+	for id := range s.handoffs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids) // map order must not change the story
+	for _, id := range ids {
+		r := s.rng.Float64()
+		if r > 0.4 {
+			continue
+		}
+		h, ok := s.readHandoff(id)
+		if !ok || h.Status != "requested" {
+			delete(s.handoffs, id)
+			if ok && h.DealID != "" {
+				s.deals = append(s.deals, &deal{id: h.DealID, owner: h.AEID, open: true})
+				s.res.Deals++
+			}
+			continue
+		}
+		action, form := "accept", url.Values{}
+		if r < 0.05 {
+			action, form = "decline", url.Values{"reason": {pick(s.rng, declineReasons)}}
+		}
+		link := s.findLink(ctx, h.AEID, id, action)
+		if link == "" {
+			continue
+		}
+		req := httptest.NewRequest(http.MethodPost, link, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if code, _ := s.do(req); code != http.StatusOK {
+			continue // expired or reassigned meanwhile: the AE sees that page
+		}
+		if action == "decline" {
+			s.res.HandoffsDeclined++
+			continue
+		}
+		s.res.HandoffsAccepted++
+	}
+}
+
+type handoffView struct {
+	Status string `json:"status"`
+	AEID   string `json:"aeId"`
+	DealID string `json:"dealId"`
+}
+
+func (s *Sim) readHandoff(id string) (handoffView, bool) {
+	code, body := s.do(s.signedJSON(http.MethodGet, "/v1/handoffs/"+id, nil))
+	var h handoffView
+	return h, code == http.StatusOK && json.Unmarshal(body, &h) == nil
+}
+
+// findLink returns the path and query of the newest accept/decline link for a handoff in the
+// AE's mail.
+func (s *Sim) findLink(ctx context.Context, aeID, handoffID, action string) string {
+	ms, err := s.rt.Outbox.List(ctx, s.repEmail[aeID], 50)
+	if err != nil {
+		return ""
+	}
+	re := regexp.MustCompile(`/v1/handoffs/` + regexp.QuoteMeta(handoffID) + `/` + action + `\?[^\s"'<>]+`)
+	for _, m := range ms {
+		if l := re.FindString(m.Message.Text); l != "" {
+			return l
+		}
+	}
+	return ""
 }
 
 func (s *Sim) openStages() []domain.Stage {
@@ -520,6 +642,7 @@ func (s *Sim) count(ctx context.Context) {
 func (r Result) Summary(w io.Writer) {
 	fmt.Fprintf(w, "leads: %d posted, %d accepted, %d duplicates, %d rejected; %d routed, %d disqualified\n",
 		r.Posted, r.Accepted, r.Duplicates, r.Rejected, r.Routed, r.Disqualified)
+	fmt.Fprintf(w, "handoffs: %d requested, %d accepted, %d declined (the rest ran into the SLA)\n", r.Handoffs, r.HandoffsAccepted, r.HandoffsDeclined)
 	fmt.Fprintf(w, "deals: %d created, %d stage moves, %d won, %d lost; %d activities", r.Deals, r.StageMoves, r.Won, r.Lost, r.Activities)
 	if r.DealErrors > 0 {
 		fmt.Fprintf(w, "; %d deal/activity requests refused", r.DealErrors)
