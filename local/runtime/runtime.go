@@ -68,6 +68,8 @@ type Runtime struct {
 	Outbox  *notify.Outbox
 	Deps    *handlers.Deps
 	Secrets *handlers.Secrets
+	// SMTP delivers the outbox through a mail server when DEALFLOW_SMTP_ADDR is set; nil otherwise.
+	SMTP *notify.SMTPRelay
 	Sched   *schedule.Runner
 	Machine map[string]*sfn.StateMachine // by name
 	Project *Project
@@ -143,6 +145,18 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	}
 	locks := &routing.PoolLocks{}
 	r.Deps = &handlers.Deps{Store: notifyingStore{r.Store, r.kickRelay}, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, PoolLock: locks.Lock, Available: handlers.WorkingHours(r.Org)}
+	// With DEALFLOW_SMTP_ADDR set, mail is still written to the outbox first (a step never fails
+	// because the mail server is down) and a relay delivers it, retrying until the server is back.
+	smtp, err := notify.SMTPFromEnv(cfg.Env)
+	if err != nil {
+		return err
+	}
+	if smtp != nil {
+		if r.SMTP, err = notify.OpenSMTPRelay(ctx, db, smtp, cfg.Clock, cfg.Log); err != nil {
+			return err
+		}
+		r.Deps.Mailer = r.SMTP.Mailer(r.Outbox)
+	}
 	if env := r.Org.Webhooks.Slack.WebhookURLEnv; env != "" && cfg.Env(env) != "" {
 		r.Deps.Slack = notify.IdempotentSlack{Next: notify.SlackWebhook{URL: cfg.Env(env)},
 			Claim: func(ctx context.Context, k, v string) (string, bool, error) {
@@ -302,6 +316,10 @@ func (r *Runtime) Start(ctx context.Context) error {
 		return fmt.Errorf("resume executions: %w", err)
 	}
 	r.wg.Add(3)
+	if r.SMTP != nil {
+		r.wg.Add(1)
+		go func() { defer r.wg.Done(); r.SMTP.Run(ctx) }()
+	}
 	go func() { defer r.wg.Done(); _ = r.Bus.Run(ctx) }()
 	go func() { defer r.wg.Done(); r.relayLoop(ctx) }()
 	go func() { defer r.wg.Done(); _ = r.Sched.Run(ctx) }()
@@ -349,8 +367,11 @@ func (r *Runtime) Handler() http.Handler {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, req *http.Request) {
-		if err := r.Store.DB().PingContext(req.Context()); err != nil {
-			httpapi.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
+		// Ready means able to accept writes: a read-only or full disk must show here, since
+		// intake answers 503 rather than accept what it cannot store.
+		if err := writable(req.Context(), r.Store.DB()); err != nil {
+			r.cfg.Log.Warn("not ready", "error", err.Error())
+			httpapi.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store not writable"})
 			return
 		}
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
