@@ -12,9 +12,11 @@ import (
 )
 
 // DigestReport loads what a manager's digest counts and computes it. Every read is a key or
-// index query (on DynamoDB: Query and GetItem only): the team's open deals, its deals closed and
-// created in the windows metrics.Plan names, and per member their activities, open handoffs and
-// (for CSMs) onboardings; handoffs behind recently created deals by id.
+// index query (on DynamoDB: Query and GetItem only), in the windows metrics.Plan names: the
+// team's open deals, deals closed in the two reported periods, deals won earlier in the quota
+// period, deals created recently; per member their activities and the leads routed to them; per
+// AE the handoffs requested recently and those still open; per CSM the onboardings; handoffs
+// behind recently created deals by id.
 func (d *Deps) DigestReport(ctx context.Context, mgr *domain.Rep, team *domain.Team, p metrics.Period, asOf time.Time) (metrics.Report, error) {
 	plan := metrics.Plan(p)
 	in := metrics.Input{Org: d.Org, TeamID: team.ID, Period: p, AsOf: asOf}
@@ -27,73 +29,125 @@ func (d *Deps) DigestReport(ctx context.Context, mgr *domain.Rep, team *domain.T
 		d.logger().Error("digest load failed", "manager_id", mgr.ID, "op", op, "error", err.Error())
 		return metrics.Report{}, ErrStoreUnavailable{Op: op + ": " + err.Error()}
 	}
-	// The three deal lists are independent reads: run them side by side (SQLite has pooled
-	// readers; on DynamoDB they are three Query streams).
-	var open, closed, created []domain.Deal
-	var errs [3]error
-	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		open, errs[0] = pages(func(pg store.Page) ([]domain.Deal, string, error) {
+
+	// The reads are independent: run them side by side (SQLite has pooled readers; on DynamoDB
+	// they are parallel Query streams). Each job fills its own slot; the first error wins.
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		firstOp  string
+	)
+	run := func(op string, job func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := job(); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr, firstOp = err, op
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	var open, closed, won, created []domain.Deal
+	run("list open deals", func() (err error) {
+		open, err = pages(func(pg store.Page) ([]domain.Deal, string, error) {
 			return d.Store.ListOpenDealsByTeam(ctx, team.ID, pg)
 		}, nil)
-	}()
-	go func() {
-		defer wg.Done()
-		closed, errs[1] = pages(func(pg store.Page) ([]domain.Deal, string, error) {
+		return err
+	})
+	run("list closed deals", func() (err error) {
+		closed, err = pages(func(pg store.Page) ([]domain.Deal, string, error) {
 			return d.Store.ListDealsClosedByTeam(ctx, team.ID, store.Window{From: plan.ClosedFrom, To: asOf}, pg)
 		}, nil)
-	}()
-	go func() {
-		defer wg.Done()
-		created, errs[2] = pages(func(pg store.Page) ([]domain.Deal, string, error) {
+		return err
+	})
+	if plan.WonFrom.Before(plan.ClosedFrom) {
+		// Earlier bookings of the quota period: only the won deals, not the (many more) lost ones.
+		run("list won deals", func() (err error) {
+			won, err = pages(func(pg store.Page) ([]domain.Deal, string, error) {
+				return d.Store.ListDealsWonByTeam(ctx, team.ID, store.Window{From: plan.WonFrom, To: plan.ClosedFrom}, pg)
+			}, nil)
+			return err
+		})
+	}
+	run("list created deals", func() (err error) {
+		created, err = pages(func(pg store.Page) ([]domain.Deal, string, error) {
 			return d.Store.ListDealsCreatedByTeam(ctx, team.ID, store.Window{From: plan.CreatedFrom, To: asOf}, pg)
 		}, nil)
-	}()
-	wg.Wait()
-	for i, op := range []string{"list open deals", "list closed deals", "list created deals"} {
-		if errs[i] != nil {
-			return fail(op, errs[i])
-		}
+		return err
+	})
+	type memberData struct {
+		acts        []domain.Activity
+		leads       []domain.Lead
+		handoffs    []domain.Handoff
+		onboardings []domain.Onboarding
 	}
-	in.Deals = append(append(append(make([]domain.Deal, 0, len(open)+len(closed)+len(created)), open...), closed...), created...)
-	seenHandoff := map[string]bool{}
-	for _, m := range in.Members {
-		acts, err := pages(func(pg store.Page) ([]domain.Activity, string, error) {
-			return d.Store.ListActivitiesByRep(ctx, m, store.Window{From: plan.ActivityFrom, To: plan.ActivityTo}, pg)
-		}, nil)
-		if err != nil {
-			return fail("list activities", err)
-		}
-		in.Activities = append(in.Activities, acts...)
+	per := make([]memberData, len(in.Members))
+	for i, m := range in.Members {
+		md := &per[i]
+		run("list activities", func() (err error) {
+			md.acts, err = pages(func(pg store.Page) ([]domain.Activity, string, error) {
+				return d.Store.ListActivitiesByRep(ctx, m, store.Window{From: plan.ActivityFrom, To: plan.ActivityTo}, pg)
+			}, nil)
+			return err
+		})
+		run("list routed leads", func() (err error) {
+			md.leads, err = pages(func(pg store.Page) ([]domain.Lead, string, error) {
+				return d.Store.ListLeadsRoutedByOwner(ctx, m, store.Window{From: plan.LeadsFrom, To: asOf}, pg)
+			}, nil)
+			return err
+		})
 		rep, _ := d.Org.Rep(m)
 		if rep == nil {
 			continue
 		}
 		switch rep.Role {
 		case domain.RoleAE:
-			open, err := pages(func(pg store.Page) ([]domain.Handoff, string, error) {
-				return d.Store.ListOpenHandoffsByAE(ctx, m, pg)
-			}, nil)
-			if err != nil {
-				return fail("list open handoffs", err)
-			}
-			for _, h := range open {
+			run("list handoffs", func() error {
+				recent, err := pages(func(pg store.Page) ([]domain.Handoff, string, error) {
+					return d.Store.ListHandoffsByAE(ctx, m, store.Window{From: plan.HandoffsFrom, To: asOf}, pg)
+				}, nil)
+				if err != nil {
+					return err
+				}
+				// Handoffs requested before the window that still wait count as misses once
+				// their SLA passes.
+				md.handoffs, err = pages(func(pg store.Page) ([]domain.Handoff, string, error) {
+					return d.Store.ListOpenHandoffsByAE(ctx, m, pg)
+				}, recent)
+				return err
+			})
+		case domain.RoleCSM:
+			run("list onboardings", func() (err error) {
+				md.onboardings, err = pages(func(pg store.Page) ([]domain.Onboarding, string, error) {
+					return d.Store.ListOnboardingsByCSM(ctx, m, pg)
+				}, nil)
+				return err
+			})
+		}
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return fail(firstOp, firstErr)
+	}
+	in.Deals = make([]domain.Deal, 0, len(open)+len(closed)+len(won)+len(created))
+	in.Deals = append(append(append(append(in.Deals, open...), closed...), won...), created...)
+	seenHandoff := map[string]bool{}
+	for _, md := range per {
+		in.Activities = append(in.Activities, md.acts...)
+		in.Leads = append(in.Leads, md.leads...)
+		in.Onboardings = append(in.Onboardings, md.onboardings...)
+		for _, h := range md.handoffs {
+			if !seenHandoff[h.ID] {
 				seenHandoff[h.ID] = true
 				in.Handoffs = append(in.Handoffs, h)
 			}
-		case domain.RoleCSM:
-			obs, err := pages(func(pg store.Page) ([]domain.Onboarding, string, error) {
-				return d.Store.ListOnboardingsByCSM(ctx, m, pg)
-			}, nil)
-			if err != nil {
-				return fail("list onboardings", err)
-			}
-			in.Onboardings = append(in.Onboardings, obs...)
 		}
 	}
-	// Accepted handoffs are behind the deals they created.
+	// A handoff accepted in the period but requested before the window is behind a recent deal.
 	for _, dl := range created {
 		if dl.HandoffID == "" || seenHandoff[dl.HandoffID] {
 			continue

@@ -8,11 +8,12 @@ import (
 )
 
 // Input is everything one digest counts. The caller loads (Plan says which windows):
-//   - Deals: the team's deals open now, closed in [Plan.ClosedFrom, AsOf) and created in
-//     [Plan.CreatedFrom, AsOf); duplicates are fine.
+//   - Deals: the team's deals open now, closed in [Plan.ClosedFrom, AsOf), won in
+//     [Plan.WonFrom, AsOf) and created in [Plan.CreatedFrom, AsOf); duplicates are fine.
 //   - Activities of the members in [Previous.Start, Period.End).
-//   - Handoffs the members were asked to accept (open ones and those behind recent deals).
-//   - Leads routed to the members; Onboardings of the members who are CSMs.
+//   - Handoffs the members were asked to accept: requested in [Plan.HandoffsFrom, AsOf), the
+//     open ones and those behind recent deals; duplicates are fine.
+//   - Leads routed to the members in [Plan.LeadsFrom, AsOf); Onboardings of the members who are CSMs.
 type Input struct {
 	Org    *domain.Org
 	TeamID string
@@ -33,8 +34,13 @@ type Input struct {
 
 // LoadPlan names the windows a caller must load for Compute.
 type LoadPlan struct {
-	ClosedFrom   time.Time // deals closed in [ClosedFrom, AsOf)
+	ClosedFrom time.Time // deals won or lost in [ClosedFrom, AsOf)
+	// WonFrom: deals won in [WonFrom, AsOf), for quota-to-date attainment; lost deals before
+	// ClosedFrom are not needed.
+	WonFrom      time.Time
 	CreatedFrom  time.Time // deals created in [CreatedFrom, AsOf)
+	LeadsFrom    time.Time // leads routed in [LeadsFrom, AsOf): a lead is routed after it is created
+	HandoffsFrom time.Time // handoffs requested in [HandoffsFrom, AsOf)
 	ActivityFrom time.Time // activities in [ActivityFrom, ActivityTo)
 	ActivityTo   time.Time
 	Quota        Period
@@ -44,11 +50,13 @@ type LoadPlan struct {
 func Plan(period Period) LoadPlan {
 	prev := period.Previous()
 	q := QuotaPeriod(period)
-	from := prev.Start
-	if q.Start.Before(from) {
-		from = q.Start
+	won := prev.Start
+	if q.Start.Before(won) {
+		won = q.Start
 	}
-	return LoadPlan{ClosedFrom: from, CreatedFrom: prev.Start, ActivityFrom: prev.Start, ActivityTo: period.End, Quota: q}
+	// A handoff answered in the reported periods may have been requested one period earlier.
+	return LoadPlan{ClosedFrom: prev.Start, WonFrom: won, CreatedFrom: prev.Start, LeadsFrom: prev.Start,
+		HandoffsFrom: prev.Previous().Start, ActivityFrom: prev.Start, ActivityTo: period.End, Quota: q}
 }
 
 // QuotaPeriod is the quota period a digest measures attainment in: the month or quarter being

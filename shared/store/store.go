@@ -97,6 +97,9 @@ type Store interface {
 	GetLeadByEmail(ctx context.Context, email string) (domain.Lead, error)
 	// ListLeadsByDomain lists leads whose Domain is domain, oldest first.
 	ListLeadsByDomain(ctx context.Context, domain string, p Page) ([]domain.Lead, string, error)
+	// ListLeadsRoutedByOwner lists the leads owned by ownerID whose RoutedAt is in w, by RoutedAt
+	// (leads never routed are not listed). Digests count new and routed leads per rep from it.
+	ListLeadsRoutedByOwner(ctx context.Context, ownerID string, w Window, p Page) ([]domain.Lead, string, error)
 	UpdateLead(ctx context.Context, id string, fn func(domain.Lead) (domain.Lead, error), events ...OutboxEvent) (domain.Lead, error)
 
 	// Accounts. Domain is a unique key.
@@ -116,6 +119,9 @@ type Store interface {
 	ListOpenDealsByTeam(ctx context.Context, teamID string, p Page) ([]domain.Deal, string, error)
 	// ListDealsClosedByTeam lists a team's won and lost deals with ClosedAt in w, by ClosedAt.
 	ListDealsClosedByTeam(ctx context.Context, teamID string, w Window, p Page) ([]domain.Deal, string, error)
+	// ListDealsWonByTeam lists a team's won deals with ClosedAt in w, by ClosedAt: quota
+	// attainment reads a whole quarter of bookings without the lost deals.
+	ListDealsWonByTeam(ctx context.Context, teamID string, w Window, p Page) ([]domain.Deal, string, error)
 	// ListDealsCreatedByTeam lists a team's deals with CreatedAt in w, by CreatedAt.
 	ListDealsCreatedByTeam(ctx context.Context, teamID string, w Window, p Page) ([]domain.Deal, string, error)
 
@@ -132,6 +138,10 @@ type Store interface {
 	UpdateHandoff(ctx context.Context, id string, fn func(domain.Handoff) (domain.Handoff, error), events ...OutboxEvent) (domain.Handoff, error)
 	// ListOpenHandoffsByAE lists handoffs waiting for this AE (status requested), by SLADueAt.
 	ListOpenHandoffsByAE(ctx context.Context, aeID string, p Page) ([]domain.Handoff, string, error)
+	// ListHandoffsByAE lists the handoffs whose current AE (AEID) is aeID and whose RequestedAt is
+	// in w, in any status, by RequestedAt. Earlier attempts by other AEs stay in the handoff's
+	// Attempts but do not list it under those AEs.
+	ListHandoffsByAE(ctx context.Context, aeID string, w Window, p Page) ([]domain.Handoff, string, error)
 	// ListHandoffsByLead lists every handoff of a lead, by RequestedAt.
 	ListHandoffsByLead(ctx context.Context, leadID string, p Page) ([]domain.Handoff, string, error)
 

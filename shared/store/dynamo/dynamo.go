@@ -1,5 +1,5 @@
 // Package dynamo is the Store adapter for AWS: one DynamoDB table in single-table design (PK/SK
-// plus four overloaded GSIs). Creates are conditional puts, updates are optimistic
+// plus five overloaded GSIs). Creates are conditional puts, updates are optimistic
 // (a version attribute, retried a bounded number of times), writes that carry outbox events or
 // claim a unique key use TransactWriteItems. Every read is a GetItem, BatchGetItem or Query:
 // DynamoAPI has no Scan, so a Scan cannot creep onto a request path. README.md lists every

@@ -49,6 +49,9 @@ var (
 			if l.ExternalID != "" {
 				m[gsi3] = [2]string{"LEAD_SOURCE#" + l.Source + "#" + l.ExternalID, c}
 			}
+			if l.OwnerID != "" && l.RoutedAt != nil {
+				m[gsi4] = [2]string{"LEAD_OWNER_ROUTED#" + l.OwnerID, sk(*l.RoutedAt, l.ID)}
+			}
 			return m
 		},
 	}
@@ -75,6 +78,9 @@ var (
 				m[gsi2] = [2]string{"DEAL_TEAM_OPEN#" + d.TeamID, c}
 			} else if d.ClosedAt != nil {
 				m[gsi3] = [2]string{"DEAL_TEAM_CLOSED#" + d.TeamID, sk(*d.ClosedAt, d.ID)}
+				if d.Status == domain.DealWon {
+					m[gsi5] = [2]string{"DEAL_TEAM_WON#" + d.TeamID, sk(*d.ClosedAt, d.ID)}
+				}
 			}
 			return m
 		},
@@ -98,6 +104,9 @@ var (
 		ver: func(h *domain.Handoff) *int64 { return &h.Version },
 		gsis: func(h domain.Handoff) map[string][2]string {
 			m := map[string][2]string{gsi2: {"HANDOFF_LEAD#" + h.LeadID, sk(h.RequestedAt, h.ID)}}
+			if h.AEID != "" {
+				m[gsi3] = [2]string{"HANDOFF_AE#" + h.AEID, sk(h.RequestedAt, h.ID)}
+			}
 			if h.Status.Open() {
 				m[gsi1] = [2]string{"HANDOFF_AE_OPEN#" + h.AEID, sk(h.SLADueAt, h.ID)}
 			}
@@ -189,6 +198,9 @@ func (st *Store) GetLeadByEmail(ctx context.Context, email string) (domain.Lead,
 func (st *Store) ListLeadsByDomain(ctx context.Context, d string, p store.Page) ([]domain.Lead, string, error) {
 	return list(ctx, st, leads, query{index: gsi2, pk: "LEAD_DOMAIN#" + d}, p)
 }
+func (st *Store) ListLeadsRoutedByOwner(ctx context.Context, ownerID string, w store.Window, p store.Page) ([]domain.Lead, string, error) {
+	return windowList(ctx, st, leads, gsi4, "LEAD_OWNER_ROUTED#"+ownerID, w, p)
+}
 func (st *Store) UpdateLead(ctx context.Context, id string, fn func(domain.Lead) (domain.Lead, error), ev ...store.OutboxEvent) (domain.Lead, error) {
 	return update(ctx, st, leads, id, fn, ev)
 }
@@ -228,6 +240,9 @@ func (st *Store) ListOpenDealsByTeam(ctx context.Context, teamID string, p store
 func (st *Store) ListDealsClosedByTeam(ctx context.Context, teamID string, w store.Window, p store.Page) ([]domain.Deal, string, error) {
 	return windowList(ctx, st, deals, gsi3, "DEAL_TEAM_CLOSED#"+teamID, w, p)
 }
+func (st *Store) ListDealsWonByTeam(ctx context.Context, teamID string, w store.Window, p store.Page) ([]domain.Deal, string, error) {
+	return windowList(ctx, st, deals, gsi5, "DEAL_TEAM_WON#"+teamID, w, p)
+}
 func (st *Store) ListDealsCreatedByTeam(ctx context.Context, teamID string, w store.Window, p store.Page) ([]domain.Deal, string, error) {
 	return windowList(ctx, st, deals, gsi4, "DEAL_TEAM#"+teamID, w, p)
 }
@@ -253,6 +268,9 @@ func (st *Store) UpdateHandoff(ctx context.Context, id string, fn func(domain.Ha
 }
 func (st *Store) ListOpenHandoffsByAE(ctx context.Context, aeID string, p store.Page) ([]domain.Handoff, string, error) {
 	return list(ctx, st, handoffs, query{index: gsi1, pk: "HANDOFF_AE_OPEN#" + aeID}, p)
+}
+func (st *Store) ListHandoffsByAE(ctx context.Context, aeID string, w store.Window, p store.Page) ([]domain.Handoff, string, error) {
+	return windowList(ctx, st, handoffs, gsi3, "HANDOFF_AE#"+aeID, w, p)
 }
 func (st *Store) ListHandoffsByLead(ctx context.Context, leadID string, p store.Page) ([]domain.Handoff, string, error) {
 	return list(ctx, st, handoffs, query{index: gsi2, pk: "HANDOFF_LEAD#" + leadID}, p)

@@ -148,6 +148,7 @@ func TestReadmeMatchesRequests(t *testing.T) {
 		{"GetLeadBySourceID", []func() error{func() error { _, err := s.GetLeadBySourceID(ctx, "api", "e1"); return err }}},
 		{"GetLeadByEmail", []func() error{func() error { _, err := s.GetLeadByEmail(ctx, lead.Email); return err }}},
 		{"ListLeadsByDomain", []func() error{func() error { _, _, err := s.ListLeadsByDomain(ctx, lead.Domain, p); return err }}},
+		{"ListLeadsRoutedByOwner", []func() error{func() error { _, _, err := s.ListLeadsRoutedByOwner(ctx, "ae", w, p); return err }}},
 		{"UpdateLead", []func() error{
 			func() error {
 				_, err := s.UpdateLead(ctx, "l1", func(l domain.Lead) (domain.Lead, error) { return l, nil })
@@ -195,6 +196,7 @@ func TestReadmeMatchesRequests(t *testing.T) {
 		}},
 		{"ListOpenDealsByTeam", []func() error{func() error { _, _, err := s.ListOpenDealsByTeam(ctx, "t", p); return err }}},
 		{"ListDealsClosedByTeam", []func() error{func() error { _, _, err := s.ListDealsClosedByTeam(ctx, "t", w, p); return err }}},
+		{"ListDealsWonByTeam", []func() error{func() error { _, _, err := s.ListDealsWonByTeam(ctx, "t", w, p); return err }}},
 		{"ListDealsCreatedByTeam", []func() error{func() error { _, _, err := s.ListDealsCreatedByTeam(ctx, "t", w, p); return err }}},
 		{"CreateActivity", []func() error{
 			func() error {
@@ -230,6 +232,7 @@ func TestReadmeMatchesRequests(t *testing.T) {
 			},
 		}},
 		{"ListOpenHandoffsByAE", []func() error{func() error { _, _, err := s.ListOpenHandoffsByAE(ctx, "ae", p); return err }}},
+		{"ListHandoffsByAE", []func() error{func() error { _, _, err := s.ListHandoffsByAE(ctx, "ae", w, p); return err }}},
 		{"ListHandoffsByLead", []func() error{func() error { _, _, err := s.ListHandoffsByLead(ctx, "l1", p); return err }}},
 		{"CreateReminder", []func() error{func() error { _, err := s.CreateReminder(ctx, rem); return err }}},
 		{"GetReminder", []func() error{func() error { _, err := s.GetReminder(ctx, "r1"); return err }}},

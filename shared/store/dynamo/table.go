@@ -25,15 +25,16 @@ const (
 	gsi2 = "GSI2"
 	gsi3 = "GSI3"
 	gsi4 = "GSI4"
+	gsi5 = "GSI5"
 )
 
 // Indexes are the GSI names CreateTable defines.
-var Indexes = []string{gsi1, gsi2, gsi3, gsi4}
+var Indexes = []string{gsi1, gsi2, gsi3, gsi4, gsi5}
 
 func indexPK(index string) string { return index + "PK" }
 func indexSK(index string) string { return index + "SK" }
 
-// TableDefinition is the CreateTable input for the store's table: PK/SK and four GSIs with all
+// TableDefinition is the CreateTable input for the store's table: PK/SK and five GSIs with all
 // attributes projected, on-demand billing. The CDK stack defines the same table.
 func TableDefinition(table string) *dynamodb.CreateTableInput {
 	str := func(name string) types.AttributeDefinition {

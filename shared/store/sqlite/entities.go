@@ -11,9 +11,15 @@ import (
 var (
 	leads = table[domain.Lead]{
 		name: "leads", kind: "lead",
-		cols: []string{"source", "external_id", "email", "domain", "created_at"},
+		cols: []string{"source", "external_id", "email", "domain", "created_at", "routed_owner", "routed_at"},
 		vals: func(l domain.Lead) []any {
-			return []any{l.Source, l.ExternalID, l.Email, l.Domain, store.TimeKey(l.CreatedAt)}
+			routed := l.OwnerID != "" && l.RoutedAt != nil
+			routedAt := ""
+			if routed {
+				routedAt = store.TimeKey(*l.RoutedAt)
+			}
+			return []any{l.Source, l.ExternalID, l.Email, l.Domain, store.TimeKey(l.CreatedAt),
+				nullable(routed, l.OwnerID), nullable(routed, routedAt)}
 		},
 		id:  func(l domain.Lead) string { return l.ID },
 		ver: func(l *domain.Lead) *int64 { return &l.Version },
@@ -30,7 +36,7 @@ var (
 	}
 	deals = table[domain.Deal]{
 		name: "deals", kind: "deal",
-		cols: []string{"owner_id", "stage", "team_id", "created_at", "open_team", "closed_team", "closed_at"},
+		cols: []string{"owner_id", "stage", "team_id", "created_at", "open_team", "closed_team", "closed_at", "won_team"},
 		vals: func(d domain.Deal) []any {
 			closed := !d.IsOpen() && d.ClosedAt != nil
 			closedAt := ""
@@ -38,7 +44,8 @@ var (
 				closedAt = store.TimeKey(*d.ClosedAt)
 			}
 			return []any{d.OwnerID, d.Stage, d.TeamID, store.TimeKey(d.CreatedAt),
-				nullable(d.IsOpen(), d.TeamID), nullable(closed, d.TeamID), nullable(closed, closedAt)}
+				nullable(d.IsOpen(), d.TeamID), nullable(closed, d.TeamID), nullable(closed, closedAt),
+				nullable(closed && d.Status == domain.DealWon, d.TeamID)}
 		},
 		id:  func(d domain.Deal) string { return d.ID },
 		ver: func(d *domain.Deal) *int64 { return &d.Version },
@@ -52,9 +59,9 @@ var (
 	}
 	handoffs = table[domain.Handoff]{
 		name: "handoffs", kind: "handoff",
-		cols: []string{"lead_id", "requested_at", "open_ae", "sla_due_at"},
+		cols: []string{"lead_id", "requested_at", "open_ae", "sla_due_at", "ae_id"},
 		vals: func(h domain.Handoff) []any {
-			return []any{h.LeadID, store.TimeKey(h.RequestedAt), nullable(h.Status.Open(), h.AEID), store.TimeKey(h.SLADueAt)}
+			return []any{h.LeadID, store.TimeKey(h.RequestedAt), nullable(h.Status.Open(), h.AEID), store.TimeKey(h.SLADueAt), h.AEID}
 		},
 		id:  func(h domain.Handoff) string { return h.ID },
 		ver: func(h *domain.Handoff) *int64 { return &h.Version },
@@ -101,6 +108,10 @@ func (s *Store) GetLeadByEmail(ctx context.Context, email string) (domain.Lead, 
 func (s *Store) ListLeadsByDomain(ctx context.Context, d string, p store.Page) ([]domain.Lead, string, error) {
 	return list(ctx, s, leads, listQuery{where: "domain = ? AND domain <> ''", args: []any{d}, sort: []string{"created_at"}}, p)
 }
+func (s *Store) ListLeadsRoutedByOwner(ctx context.Context, ownerID string, w store.Window, p store.Page) ([]domain.Lead, string, error) {
+	return list(ctx, s, leads, listQuery{where: "routed_owner = ? AND routed_at >= ? AND routed_at < ?",
+		args: []any{ownerID, store.TimeKey(w.From), store.TimeKey(w.To)}, sort: []string{"routed_at"}}, p)
+}
 func (s *Store) UpdateLead(ctx context.Context, id string, fn func(domain.Lead) (domain.Lead, error), ev ...store.OutboxEvent) (domain.Lead, error) {
 	return update(ctx, s, leads, id, fn, ev)
 }
@@ -143,6 +154,10 @@ func (s *Store) ListDealsClosedByTeam(ctx context.Context, teamID string, w stor
 	return list(ctx, s, deals, listQuery{where: "closed_team = ? AND closed_at >= ? AND closed_at < ?",
 		args: []any{teamID, store.TimeKey(w.From), store.TimeKey(w.To)}, sort: []string{"closed_at"}}, p)
 }
+func (s *Store) ListDealsWonByTeam(ctx context.Context, teamID string, w store.Window, p store.Page) ([]domain.Deal, string, error) {
+	return list(ctx, s, deals, listQuery{where: "won_team = ? AND closed_at >= ? AND closed_at < ?",
+		args: []any{teamID, store.TimeKey(w.From), store.TimeKey(w.To)}, sort: []string{"closed_at"}}, p)
+}
 func (s *Store) ListDealsCreatedByTeam(ctx context.Context, teamID string, w store.Window, p store.Page) ([]domain.Deal, string, error) {
 	return list(ctx, s, deals, listQuery{where: "team_id = ? AND created_at >= ? AND created_at < ?",
 		args: []any{teamID, store.TimeKey(w.From), store.TimeKey(w.To)}, sort: []string{"created_at"}}, p)
@@ -170,6 +185,10 @@ func (s *Store) UpdateHandoff(ctx context.Context, id string, fn func(domain.Han
 }
 func (s *Store) ListOpenHandoffsByAE(ctx context.Context, aeID string, p store.Page) ([]domain.Handoff, string, error) {
 	return list(ctx, s, handoffs, listQuery{where: "open_ae = ?", args: []any{aeID}, sort: []string{"sla_due_at"}}, p)
+}
+func (s *Store) ListHandoffsByAE(ctx context.Context, aeID string, w store.Window, p store.Page) ([]domain.Handoff, string, error) {
+	return list(ctx, s, handoffs, listQuery{where: "ae_id = ? AND ae_id <> '' AND requested_at >= ? AND requested_at < ?",
+		args: []any{aeID, store.TimeKey(w.From), store.TimeKey(w.To)}, sort: []string{"requested_at"}}, p)
 }
 func (s *Store) ListHandoffsByLead(ctx context.Context, leadID string, p store.Page) ([]domain.Handoff, string, error) {
 	return list(ctx, s, handoffs, listQuery{where: "lead_id = ?", args: []any{leadID}, sort: []string{"requested_at"}}, p)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -180,11 +181,75 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", name, err)
 			}
+			if step := afterMigration[name]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", name, err)
+				}
+			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO store_schema_version (version) VALUES (?)`, want)
 			return err
 		})
 		if err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// afterMigration holds the Go steps of migrations that add index columns: they fill the new
+// columns of existing rows from the stored JSON, in the migration's transaction.
+var afterMigration = map[string]func(context.Context, *sql.Tx) error{
+	"migrations/0002_digest_queries.sql": func(ctx context.Context, tx *sql.Tx) error {
+		if err := reindex(ctx, tx, leads); err != nil {
+			return err
+		}
+		if err := reindex(ctx, tx, handoffs); err != nil {
+			return err
+		}
+		return reindex(ctx, tx, deals)
+	},
+}
+
+// reindex recomputes every index column of a table from each row's JSON.
+func reindex[T any](ctx context.Context, tx *sql.Tx, tb table[T]) error {
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf("SELECT id, data FROM %s", tb.name))
+	if err != nil {
+		return fmt.Errorf("reindex %s: %w", tb.name, err)
+	}
+	type row struct {
+		id   string
+		vals []any
+	}
+	var all []row
+	for rows.Next() {
+		var id, data string
+		if err := rows.Scan(&id, &data); err != nil {
+			rows.Close()
+			return fmt.Errorf("reindex %s: %w", tb.name, err)
+		}
+		var v T
+		if err := json.Unmarshal([]byte(data), &v); err != nil {
+			rows.Close()
+			return fmt.Errorf("reindex %s %s: decode: %w", tb.name, id, err)
+		}
+		all = append(all, row{id, tb.vals(v)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reindex %s: %w", tb.name, err)
+	}
+	sets := make([]string, len(tb.cols))
+	for i, c := range tb.cols {
+		sets[i] = c + " = ?"
+	}
+	stmt, err := tx.PrepareContext(ctx, fmt.Sprintf("UPDATE %s SET %s WHERE id = ?", tb.name, strings.Join(sets, ", ")))
+	if err != nil {
+		return fmt.Errorf("reindex %s: %w", tb.name, err)
+	}
+	defer stmt.Close()
+	for _, r := range all {
+		if _, err := stmt.ExecContext(ctx, append(r.vals, r.id)...); err != nil {
+			return fmt.Errorf("reindex %s %s: %w", tb.name, r.id, err)
 		}
 	}
 	return nil

@@ -146,6 +146,42 @@ var dealCases = []testCase{
 		prop, _, _ := e.s.ListDealsByOwner(e.ctx, "ae-2", "proposal", store.Page{})
 		e.eq(ids(prop, dealID), []string{"d3"}, "reassigned deal in ae-2's proposal list")
 	}},
+	{"Deal/WonByTeam", func(e *env) {
+		for _, d := range []domain.Deal{
+			sampleDeal("d1", "ae-1", "t1", "discovery", at(0)),
+			sampleDeal("d2", "ae-2", "t1", "discovery", at(0)),
+			sampleDeal("d3", "ae-1", "t1", "discovery", at(0)),
+			sampleDeal("d4", "ae-1", "t2", "discovery", at(0)),
+			sampleDeal("d5", "ae-1", "t1", "discovery", at(0)),
+			sampleDeal("d6", "ae-1", "t1", "discovery", at(0)),
+		} {
+			_, err := e.s.CreateDeal(e.ctx, d)
+			e.ok(err, "create "+d.ID)
+		}
+		from, to := at(24*time.Hour), at(48*time.Hour)
+		for _, c := range []struct {
+			id     string
+			status domain.DealStatus
+			at     time.Time
+		}{
+			{"d1", domain.DealWon, at(30 * time.Hour)},
+			{"d2", domain.DealLost, at(30 * time.Hour)}, // lost: not listed
+			{"d3", domain.DealWon, from},                // window start: inside
+			{"d4", domain.DealWon, at(30 * time.Hour)},  // other team
+			{"d5", domain.DealWon, to},                  // window end: outside
+		} {
+			_, err := e.s.UpdateDeal(e.ctx, c.id, closeDeal(c.status, c.at))
+			e.ok(err, "close "+c.id)
+		}
+		// d6 stays open
+		got, next, err := e.s.ListDealsWonByTeam(e.ctx, "t1", store.Window{From: from, To: to}, store.Page{})
+		e.ok(err, "won by team")
+		e.eq(ids(got, dealID), []string{"d3", "d1"}, "t1's deals won in [from, to), by close time")
+		e.eq(next, "", "no further page")
+		closed, _, err := e.s.ListDealsClosedByTeam(e.ctx, "t1", store.Window{From: from, To: to}, store.Page{})
+		e.ok(err, "closed by team")
+		e.eq(ids(closed, dealID), []string{"d3", "d1", "d2"}, "the closed list still has won and lost deals")
+	}},
 	{"Deal/OpenAndClosedByTeam", func(e *env) {
 		for _, d := range []domain.Deal{
 			sampleDeal("d1", "ae-1", "t1", "discovery", at(0)),

@@ -179,7 +179,9 @@ var paginationCases = []testCase{
 			e.ok(err, "create deal")
 			_, err = e.s.CreateActivity(e.ctx, domain.Activity{ID: id, Type: domain.ActivityCall, RepID: "ae-1", DealID: "d1", At: created})
 			e.ok(err, "create activity")
-			_, err = e.s.CreateLead(e.ctx, sampleLead(id, created))
+			l := sampleLead(id, created)
+			l.OwnerID, l.RoutedAt = "ae-1", &created
+			_, err = e.s.CreateLead(e.ctx, l)
 			e.ok(err, "create lead")
 			_, err = e.s.CreateHandoff(e.ctx, sampleHandoff(id, "l1", "ae-1", created))
 			e.ok(err, "create handoff")
@@ -220,6 +222,16 @@ var paginationCases = []testCase{
 			{"leads by domain", func(n int) ([]string, int) {
 				return pageAll(e, n, leadID, func(p store.Page) ([]domain.Lead, string, error) {
 					return e.s.ListLeadsByDomain(e.ctx, "acme.example", p)
+				})
+			}, wantLeads},
+			{"leads routed by owner", func(n int) ([]string, int) {
+				return pageAll(e, n, leadID, func(p store.Page) ([]domain.Lead, string, error) {
+					return e.s.ListLeadsRoutedByOwner(e.ctx, "ae-1", w, p)
+				})
+			}, wantLeads},
+			{"handoffs by AE", func(n int) ([]string, int) {
+				return pageAll(e, n, handoffID, func(p store.Page) ([]domain.Handoff, string, error) {
+					return e.s.ListHandoffsByAE(e.ctx, "ae-1", w, p)
 				})
 			}, wantLeads},
 			{"open handoffs by AE", func(n int) ([]string, int) {

@@ -92,6 +92,39 @@ var leadCases = []testCase{
 		e.ok(err, "list empty domain")
 		e.eq(len(got), 0, "no leads for unknown domain")
 	}},
+	{"Lead/ListRoutedByOwner", func(e *env) {
+		route := func(id, owner string, t time.Time) {
+			_, err := e.s.UpdateLead(e.ctx, id, func(l domain.Lead) (domain.Lead, error) {
+				l.Status, l.OwnerID, l.RoutedAt = domain.LeadRouted, owner, &t
+				return l, nil
+			})
+			e.ok(err, "route "+id)
+		}
+		for _, id := range []string{"l1", "l2", "l3", "l4", "l5"} {
+			_, err := e.s.CreateLead(e.ctx, sampleLead(id, Base))
+			e.ok(err, "create "+id)
+		}
+		route("l1", "ae-1", at(2*time.Hour))
+		route("l2", "ae-1", at(time.Hour)) // window start: inside
+		route("l3", "ae-2", at(90*time.Minute))
+		route("l5", "ae-1", at(3*time.Hour)) // window end: outside
+		// l4 is never routed
+		w := store.Window{From: at(time.Hour), To: at(3 * time.Hour)}
+		got, next, err := e.s.ListLeadsRoutedByOwner(e.ctx, "ae-1", w, store.Page{})
+		e.ok(err, "list routed to ae-1")
+		e.eq(ids(got, leadID), []string{"l2", "l1"}, "ae-1's leads routed in [1h, 3h), by routing time")
+		e.eq(next, "", "no further page")
+		e.eq(got[0].OwnerID, "ae-1", "listed lead carries its owner")
+		route("l1", "ae-2", at(150*time.Minute)) // reassigned
+		got, _, err = e.s.ListLeadsRoutedByOwner(e.ctx, "ae-1", w, store.Page{})
+		e.ok(err, "list after reassignment")
+		e.eq(ids(got, leadID), []string{"l2"}, "a reassigned lead leaves the old owner's list")
+		got, _, _ = e.s.ListLeadsRoutedByOwner(e.ctx, "ae-2", w, store.Page{})
+		e.eq(ids(got, leadID), []string{"l3", "l1"}, "and joins the new owner's at its new routing time")
+		got, _, err = e.s.ListLeadsRoutedByOwner(e.ctx, "ae-1", store.Window{From: at(time.Hour), To: at(time.Hour)}, store.Page{})
+		e.ok(err, "empty window")
+		e.eq(len(got), 0, "an empty window lists nothing")
+	}},
 	{"Lead/UpdateIsReadModifyWrite", func(e *env) {
 		_, err := e.s.CreateLead(e.ctx, sampleLead("l1", Base))
 		e.ok(err, "create")

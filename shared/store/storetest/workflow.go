@@ -45,6 +45,43 @@ var handoffCases = []testCase{
 		e.ok(err, "by lead")
 		e.eq(ids(byLead, handoffID), []string{"h1", "h3"}, "l1's handoffs by request time")
 	}},
+	{"Handoff/ListByAEInWindow", func(e *env) {
+		for _, h := range []domain.Handoff{
+			sampleHandoff("h1", "l1", "ae-1", at(time.Hour)),
+			sampleHandoff("h2", "l2", "ae-1", at(0)), // window start: inside
+			sampleHandoff("h3", "l3", "ae-2", at(2*time.Hour)),
+			sampleHandoff("h4", "l4", "ae-1", at(-time.Minute)),
+			sampleHandoff("h5", "l5", "ae-1", at(3*time.Hour)), // window end: outside
+		} {
+			_, err := e.s.CreateHandoff(e.ctx, h)
+			e.ok(err, "create "+h.ID)
+		}
+		acceptedAt := at(90 * time.Minute)
+		_, err := e.s.UpdateHandoff(e.ctx, "h1", func(h domain.Handoff) (domain.Handoff, error) {
+			h.Status, h.AcceptedAt, h.AcceptedBy = domain.HandoffAccepted, &acceptedAt, "ae-1"
+			h.Attempts[0].EndedAt, h.Attempts[0].Outcome = &acceptedAt, domain.HandoffAccepted
+			return h, nil
+		})
+		e.ok(err, "accept h1")
+		w := store.Window{From: Base, To: at(3 * time.Hour)}
+		got, next, err := e.s.ListHandoffsByAE(e.ctx, "ae-1", w, store.Page{})
+		e.ok(err, "list by AE")
+		e.eq(ids(got, handoffID), []string{"h2", "h1"}, "ae-1's handoffs requested in [0, 3h), accepted ones too, by request time")
+		e.eq(next, "", "no further page")
+		e.eq(got[1].Status, domain.HandoffAccepted, "accepted handoff listed with its status")
+		_, err = e.s.UpdateHandoff(e.ctx, "h2", func(h domain.Handoff) (domain.Handoff, error) {
+			end := at(4 * time.Hour)
+			h.Attempts[0].EndedAt, h.Attempts[0].Outcome = &end, domain.HandoffExpired
+			h.AEID, h.SLADueAt = "ae-2", at(8*time.Hour)
+			h.Attempts = append(h.Attempts, domain.HandoffAttempt{AEID: "ae-2", AssignedAt: end, SLADueAt: h.SLADueAt})
+			return h, nil
+		})
+		e.ok(err, "reassign h2")
+		got, _, _ = e.s.ListHandoffsByAE(e.ctx, "ae-1", w, store.Page{})
+		e.eq(ids(got, handoffID), []string{"h1"}, "a reassigned handoff leaves the old AE's list")
+		got, _, _ = e.s.ListHandoffsByAE(e.ctx, "ae-2", w, store.Page{})
+		e.eq(ids(got, handoffID), []string{"h2", "h3"}, "and lists under the AE now asked, by its original request time")
+	}},
 	{"Handoff/AcceptAndReassignMoveOpenLists", func(e *env) {
 		for _, h := range []domain.Handoff{sampleHandoff("h1", "l1", "ae-1", Base), sampleHandoff("h2", "l2", "ae-1", Base)} {
 			_, err := e.s.CreateHandoff(e.ctx, h)
