@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/dealflow/dealflow/shared/store"
+
+	// go-json decodes the stored bodies about twice as fast as encoding/json (digests read
+	// thousands of deals), with the same semantics.
+	json "github.com/goccy/go-json"
 )
 
 // table describes how one entity type maps onto its SQL table: the JSON body plus the index

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +10,10 @@ import (
 
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/store"
+
+	// go-json decodes the stored bodies about twice as fast as encoding/json (digests read
+	// thousands of deals), with the same semantics.
+	json "github.com/goccy/go-json"
 )
 
 func wrap(err error, format string, args ...any) error {
