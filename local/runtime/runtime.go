@@ -69,7 +69,7 @@ type Runtime struct {
 	Deps    *handlers.Deps
 	Secrets *handlers.Secrets
 	// SMTP delivers the outbox through a mail server when DEALFLOW_SMTP_ADDR is set; nil otherwise.
-	SMTP *notify.SMTPRelay
+	SMTP    *notify.SMTPRelay
 	Sched   *schedule.Runner
 	Machine map[string]*sfn.StateMachine // by name
 	Project *Project

@@ -1,6 +1,7 @@
 package sfn
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -117,7 +118,8 @@ func (r *Registry) invoke(ctx context.Context, nameOrARN string, payload []byte)
 	}()
 	out, err := h(ctx, payload)
 	if err == nil {
-		return invokeResult{payload: out}
+		// aws-lambda-go returns a slice of a pooled buffer that the next Invoke reuses: copy it.
+		return invokeResult{payload: bytes.Clone(out)}
 	}
 	var fe *FunctionError
 	if errors.As(err, &fe) {
