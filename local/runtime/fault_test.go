@@ -14,7 +14,6 @@ import (
 
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
-	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/notify/smtptest"
 	"github.com/dealflow/dealflow/shared/webhook"
 )
@@ -56,25 +55,29 @@ func TestFaultSMTPDownForTwoMinutes(t *testing.T) {
 	defer smtp.Close()
 	smtp.Username, smtp.Password, smtp.RequireTLS = "dealflow", "pw", true
 
+	ca := filepath.Join(t.TempDir(), "smtp-ca.pem")
+	if err := os.WriteFile(ca, smtp.CAPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// serve's own wiring: with DEALFLOW_SMTP_ADDR set, mail is stored in the outbox with the
+	// workflow step (never failing it) and the SMTP relay delivers it, retrying while the server
+	// is down.
+	env := func(k string) string {
+		return map[string]string{"TEST_LEAD_SECRET": "lead-secret", "DEALFLOW_SMTP_ADDR": smtp.Addr, "DEALFLOW_SMTP_USER": "dealflow",
+			"DEALFLOW_SMTP_PASSWORD_ENV": "TEST_SMTP_PASSWORD", "TEST_SMTP_PASSWORD": "pw", "DEALFLOW_SMTP_CA_FILE": ca}[k]
+	}
 	// Wednesday 10:00 in Berlin: working hours, so routing is immediate.
 	fake := clock.NewFake(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rt, err := New(ctx, Config{Root: "../..", OrgFile: "testdata/org.yaml", DBPath: filepath.Join(t.TempDir(), "db"), Env: testEnv, Clock: fake, Log: discardLogger()})
+	rt, err := New(ctx, Config{Root: "../..", OrgFile: "testdata/org.yaml", DBPath: filepath.Join(t.TempDir(), "db"), Env: env, Clock: fake, Log: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Mail goes through the outbox (stored with the workflow step, never failing it) and the
-	// SMTP relay delivers it to the mail server, retrying while the server is down.
-	sender := &notify.SMTP{Addr: smtp.Addr, Username: "dealflow", Password: "pw", TLSConfig: smtp.ClientTLS(), Clock: fake, Timeout: 5 * time.Second}
-	relay, err := notify.OpenSMTPRelay(ctx, rt.Store.DB(), sender, fake, discardLogger())
-	if err != nil {
-		t.Fatal(err)
+	if rt.SMTP == nil {
+		t.Fatal("DEALFLOW_SMTP_ADDR is set but the runtime has no SMTP relay")
 	}
-	rt.Deps.Mailer = relay.Mailer(rt.Outbox)
-	relayDone := make(chan struct{})
-	go func() { relay.Run(ctx); close(relayDone) }()
-	defer func() { cancel(); <-relayDone }()
+	relay := rt.SMTP
 	if err := rt.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -275,9 +278,14 @@ func TestFaultStoreReadOnly(t *testing.T) {
 			t.Errorf("form while read-only answered %d, want 503", res.StatusCode)
 		}
 	}
-	if res, err := http.Get(srv.URL + "/readyz"); err == nil {
-		t.Logf("GET /readyz while read-only: %d", res.StatusCode)
+	// Readiness tells a load balancer or supervisor the truth: not ready while writes fail.
+	if res, err := http.Get(srv.URL + "/readyz"); err != nil {
+		t.Fatal(err)
+	} else {
 		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("GET /readyz while read-only answered %d, want 503", res.StatusCode)
+		}
 	}
 	if len(codes) != 1 || codes[http.StatusServiceUnavailable] == 0 {
 		t.Fatalf("answers while read-only: %v, want only 503", codes)
@@ -289,6 +297,11 @@ func TestFaultStoreReadOnly(t *testing.T) {
 	}
 
 	setReadOnly(t, rt, false)
+	if res, err := http.Get(srv.URL + "/readyz"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /readyz after recovery: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 	var after []string
 	for i := range refused {
 		code, id, err := postSigned(srv.URL, body(i), time.Now())

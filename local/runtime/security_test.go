@@ -133,9 +133,25 @@ func TestEverySignedEndpointRejectsBadSignatures(t *testing.T) {
 					}
 				})
 			}
-		case "rate-limit", "signed-link", "none", "console":
-			// Public by design (forms: rate limit, honeypot; links: their own signature): covered below
-			// or by the area's tests.
+		case "signed-link":
+			covered++
+			// A link from an email works only with its own signature: none, a forged one, or one
+			// for another id is refused, and never changes anything.
+			for _, q := range []string{"", "?sig=" + strings.Repeat("0", 64) + "&exp=9999999999", "?t=forged&s=forged&token=forged"} {
+				t.Run(r.Method+" "+r.Path+"/link"+q[:min(len(q), 12)], func(t *testing.T) {
+					var body []byte
+					ctype := ""
+					if r.Method == http.MethodPost {
+						body, ctype = []byte("reason=x"), "application/x-www-form-urlencoded"
+					}
+					code, resp := do(t, r.Method, url+q, ctype, body, nil)
+					if code < 400 || code >= 500 {
+						t.Fatalf("answered %d %.200s, want 4xx", code, resp)
+					}
+				})
+			}
+		case "rate-limit", "none", "console":
+			// Public by design (forms: rate limit and honeypot, covered below; documentation).
 		default:
 			t.Errorf("route %s %s has auth %q, which this test does not know: add its bad-credential cases", r.Method, r.Path, r.Auth)
 		}

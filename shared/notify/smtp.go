@@ -3,12 +3,14 @@ package notify
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/smtp"
 	"net/textproto"
+	"os"
 	"strings"
 	"time"
 
@@ -48,7 +50,9 @@ func (e *SMTPError) Error() string {
 
 // SMTPFromEnv builds the mailer from DEALFLOW_SMTP_ADDR, DEALFLOW_SMTP_USER and
 // DEALFLOW_SMTP_PASSWORD_ENV (the NAME of the variable holding the password, so the secret itself
-// never sits in a process listing or a config file). It returns nil when no address is set.
+// never sits in a process listing or a config file), and DEALFLOW_SMTP_CA_FILE (PEM certificates
+// to trust instead of the system roots, for a relay with a private CA). It returns nil when no
+// address is set.
 func SMTPFromEnv(getenv func(string) string) (*SMTP, error) {
 	addr := strings.TrimSpace(getenv("DEALFLOW_SMTP_ADDR"))
 	if addr == "" {
@@ -66,6 +70,18 @@ func SMTPFromEnv(getenv func(string) string) (*SMTP, error) {
 	}
 	if s.Username != "" && s.Password == "" {
 		return nil, errors.New("DEALFLOW_SMTP_USER is set but no password: set DEALFLOW_SMTP_PASSWORD_ENV to the name of the variable holding it")
+	}
+	if f := getenv("DEALFLOW_SMTP_CA_FILE"); f != "" {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("DEALFLOW_SMTP_CA_FILE: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("DEALFLOW_SMTP_CA_FILE %s holds no PEM certificate", f)
+		}
+		host, _, _ := net.SplitHostPort(addr)
+		s.TLSConfig = &tls.Config{RootCAs: pool, ServerName: host, MinVersion: tls.VersionTLS12}
 	}
 	return s, nil
 }

@@ -3,6 +3,9 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -145,6 +148,7 @@ func TestSMTPFromEnv(t *testing.T) {
 		{name: "address without port", env: map[string]string{"DEALFLOW_SMTP_ADDR": "smtp.example.com"}, wantErr: "host:port"},
 		{name: "named variable empty", env: map[string]string{"DEALFLOW_SMTP_ADDR": "h:25", "DEALFLOW_SMTP_PASSWORD_ENV": "MISSING"}, wantErr: "MISSING"},
 		{name: "user without password", env: map[string]string{"DEALFLOW_SMTP_ADDR": "h:25", "DEALFLOW_SMTP_USER": "u"}, wantErr: "no password"},
+		{name: "CA file missing", env: map[string]string{"DEALFLOW_SMTP_ADDR": "h:25", "DEALFLOW_SMTP_CA_FILE": "/nonexistent/ca.pem"}, wantErr: "DEALFLOW_SMTP_CA_FILE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := notify.SMTPFromEnv(func(k string) string { return tc.env[k] })
@@ -164,5 +168,36 @@ func TestSMTPFromEnv(t *testing.T) {
 				t.Fatalf("config = %+v", c)
 			}
 		})
+	}
+}
+
+// TestSMTPFromEnvTrustsTheCAFile: a relay with a private CA is reachable once its certificate is
+// named in DEALFLOW_SMTP_CA_FILE, and refused without it.
+func TestSMTPFromEnvTrustsTheCAFile(t *testing.T) {
+	srv, err := smtptest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, srv.CAPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, withCA := range []bool{true, false} {
+		env := map[string]string{"DEALFLOW_SMTP_ADDR": srv.Addr}
+		if withCA {
+			env["DEALFLOW_SMTP_CA_FILE"] = ca
+		}
+		c, err := notify.SMTPFromEnv(func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Send(context.Background(), msg(fmt.Sprint(withCA)))
+		if withCA != (err == nil) {
+			t.Fatalf("with CA file %v: err = %v", withCA, err)
+		}
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Fatalf("server has %d messages, want 1", n)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net"
@@ -66,6 +67,12 @@ func Start() (*Server, error) {
 	s.Addr = ln.Addr().String()
 	s.serve(ln)
 	return s, nil
+}
+
+// CAPEM is the server's certificate in PEM, for clients configured by file
+// (DEALFLOW_SMTP_CA_FILE).
+func (s *Server) CAPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.tlsConf.Certificates[0].Certificate[0]})
 }
 
 // ClientTLS is the TLS configuration a client needs to trust this server.

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make bench: micro-benchmarks (raw go test -bench output kept for benchstat) and the end-to-end
+# load runs (200 leads/s, then a search for the maximum sustainable rate) against a fresh
+# `dealflow serve`; bench/report turns them into bench/results.json and bench/results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+COUNT=${BENCH_COUNT:-3}
+BENCHTIME=${BENCH_TIME:-1s}
+LOAD_DURATION=${LOAD_DURATION:-10s}
+STEP_DURATION=${STEP_DURATION:-5s}
+RAW=bench/raw
+mkdir -p "$RAW"
+
+pkgs=(./local/sfn/ ./local/eventbus/ ./local/eventbus/pattern/ ./shared/store/sqlite/)
+[ -d shared/metrics ] && pkgs+=(./shared/metrics/)
+if [ -z "${BENCH_SKIP_GO:-}" ]; then # BENCH_SKIP_GO=1 re-runs only the load and cost parts
+	echo "== go test -bench (${pkgs[*]}), count=$COUNT"
+	$GO test -run '^$' -bench . -benchmem -count "$COUNT" -benchtime "$BENCHTIME" -timeout 30m "${pkgs[@]}" | tee "$RAW/gotest-bench.txt"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dealflow-bench.XXXXXX")
+$GO build -o "$tmp/dealflow" ./cmd/dealflow
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+export DEALFLOW_LEADS_SECRET=bench-secret
+
+# serve starts a fresh server on a free loopback port; sets $url and $db.
+serve() {
+	[ -n "$pid" ] && { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+	db="$tmp/$1.db"
+	"$tmp/dealflow" serve --config examples/org.yaml --db "$db" --addr 127.0.0.1:0 >"$tmp/$1.out" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 100); do
+		url=$(sed -n 's#.*POST  *\(http://[^/]*\)/v1/leads$#\1#p' "$tmp/$1.out" 2>/dev/null || true)
+		[ -n "$url" ] && return 0
+		sleep 0.1
+	done
+	echo "serve did not start"; cat "$tmp/$1.out"; exit 1
+}
+
+echo "== load at 200 leads/s for $LOAD_DURATION"
+serve load200
+"$tmp/dealflow" load --rate 200 --duration "$LOAD_DURATION" --url "$url" --db "$db" --server-pid "$pid" --json "$RAW/load-200.json" | tee "$RAW/load-200.txt"
+echo "== search for the maximum sustainable rate (p99 ≤ 50 ms, no errors), $STEP_DURATION steps"
+serve search
+"$tmp/dealflow" load --search-max --rate 200 --duration "$STEP_DURATION" --url "$url" --db "$db" --server-pid "$pid" --json "$RAW/load-search.json" | tee "$RAW/load-search.txt"
+"$tmp/dealflow" cost --from-run "$RAW/load-200.json" --json "$RAW/cost.json" | tee "$RAW/cost.txt" || true
+uptime > "$RAW/loadavg.txt"
+$GO run ./bench/report -raw "$RAW" -out bench
