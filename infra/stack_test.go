@@ -790,7 +790,7 @@ func TestEveryWorkflowHasADecidedType(t *testing.T) {
 	}
 	for _, sm := range proj.StateMachines {
 		if wt, ok := workflowTypes[sm.Name]; !ok || wt.Reason == "" {
-			t.Errorf("%s: add %q with a reason to workflowTypes in infra/workflows.go", sm.File, sm.Name)
+			t.Errorf("%s: add %q with a reason to Types in shared/workflow/types.go", sm.File, sm.Name)
 		}
 	}
 }

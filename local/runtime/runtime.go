@@ -35,6 +35,7 @@ import (
 	"github.com/dealflow/dealflow/shared/routing"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
 	"github.com/dealflow/dealflow/shared/webhook"
+	"github.com/dealflow/dealflow/shared/workflow"
 )
 
 // Local identity used in ARNs.
@@ -195,6 +196,11 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 		sm, err := r.Engine.CreateStateMachine(ctx, name, proj.Machines[name], proj.Files[name])
 		if err != nil {
 			return err
+		}
+		if workflow.Types[name].Express {
+			if err := r.Engine.SetType(sm.ARN, sfn.TypeExpress); err != nil {
+				return err
+			}
 		}
 		r.Machine[name] = sm
 	}

@@ -57,7 +57,9 @@ func needsCheckpoint(st *State) bool {
 
 // checkpointEnter records that the execution is about to enter state with input.
 func (e *Engine) checkpointEnter(x *Execution, state string, input any) error {
-	if !e.durable() || !needsCheckpoint(x.Machine.Definition.States[state]) {
+	// An Express execution is persisted at its start and end only: after a crash it runs again
+	// from the start, which Express's at-least-once semantics allow and idempotent tasks make safe.
+	if !e.durable() || !needsCheckpoint(x.Machine.Definition.States[state]) || x.Machine.Type == TypeExpress {
 		return nil
 	}
 	evs, n := x.unpersisted()

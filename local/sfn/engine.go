@@ -111,6 +111,27 @@ type StateMachine struct {
 	CreatedAt  time.Time
 }
 
+// State machine types. https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html
+const (
+	TypeStandard = "STANDARD"
+	TypeExpress  = "EXPRESS"
+)
+
+// SetType marks a registered state machine Standard or Express before it runs anything.
+func (e *Engine) SetType(arn, typ string) error {
+	if typ != TypeStandard && typ != TypeExpress {
+		return fmt.Errorf("state machine type %q: want %s or %s", typ, TypeStandard, TypeExpress)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	sm := e.machines[arn]
+	if sm == nil {
+		return fmt.Errorf("set type of %s: %w", arn, ErrStateMachineDoesNotExist)
+	}
+	sm.Type = typ
+	return nil
+}
+
 // CreateStateMachine validates and registers a definition. Registering the same name again
 // replaces the definition for new executions (running ones keep theirs).
 func (e *Engine) CreateStateMachine(ctx context.Context, name string, definition []byte, file string) (*StateMachine, error) {
