@@ -145,52 +145,37 @@ var (
 // LoadRules reads every *.json file in dir (sorted by name) as a Rule. Shape problems are
 // collected for all files; the event patterns themselves are checked by the pattern compiler.
 func LoadRules(dir string) ([]Rule, Problems) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		return nil, Problems{{File: dir, Message: err.Error()}}
-	}
-	sort.Strings(files)
-	var rules []Rule
-	var probs Problems
-	names := map[string]string{}
-	for _, f := range files {
-		r, ps := ParseRule(f, mustRead(f, &probs))
-		probs = append(probs, ps...)
-		if len(ps) > 0 {
-			continue
-		}
-		if other, dup := names[r.Name]; dup {
-			probs = append(probs, Problem{f, "Name", fmt.Sprintf("rule %q is already defined in %s", r.Name, other)})
-			continue
-		}
-		names[r.Name] = f
-		rules = append(rules, r)
-	}
-	return rules, probs
+	return loadDir(dir, "rule", ParseRule, func(r Rule) string { return r.Name })
 }
 
 // LoadSchedules reads every *.json file in dir (sorted by name) as a Schedule.
 func LoadSchedules(dir string) ([]Schedule, Problems) {
+	return loadDir(dir, "schedule", ParseSchedule, func(s Schedule) string { return s.Name })
+}
+
+// loadDir parses every *.json file of dir, collecting every problem, and rejects a name that two
+// files define.
+func loadDir[T any](dir, kind string, parse func(string, []byte) (T, Problems), name func(T) string) ([]T, Problems) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return nil, Problems{{File: dir, Message: err.Error()}}
 	}
 	sort.Strings(files)
-	var out []Schedule
+	var out []T
 	var probs Problems
-	names := map[string]string{}
+	seen := map[string]string{}
 	for _, f := range files {
-		s, ps := ParseSchedule(f, mustRead(f, &probs))
+		v, ps := parse(f, mustRead(f, &probs))
 		probs = append(probs, ps...)
 		if len(ps) > 0 {
 			continue
 		}
-		if other, dup := names[s.Name]; dup {
-			probs = append(probs, Problem{f, "Name", fmt.Sprintf("schedule %q is already defined in %s", s.Name, other)})
+		if other, dup := seen[name(v)]; dup {
+			probs = append(probs, Problem{f, "Name", fmt.Sprintf("%s %q is already defined in %s", kind, name(v), other)})
 			continue
 		}
-		names[s.Name] = f
-		out = append(out, s)
+		seen[name(v)] = f
+		out = append(out, v)
 	}
 	return out, probs
 }

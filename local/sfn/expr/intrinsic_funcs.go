@@ -304,20 +304,9 @@ func fnHash(c *callAST, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var h hash.Hash
-	switch alg {
-	case "MD5":
-		h = md5.New()
-	case "SHA-1":
-		h = sha1.New()
-	case "SHA-256":
-		h = sha256.New()
-	case "SHA-384":
-		h = sha512.New384()
-	case "SHA-512":
-		h = sha512.New()
-	default:
-		return nil, intrinsicErr(c.name, "unsupported hash algorithm %q; use one of MD5, SHA-1, SHA-256, SHA-384, SHA-512", alg)
+	h := newHash(alg)
+	if h == nil {
+		return nil, intrinsicErr(c.name, "unsupported hash algorithm %q; use one of %s", alg, hashAlgorithms)
 	}
 	h.Write([]byte(data))
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -429,4 +418,25 @@ func fnStringSplit(c *callAST, args []any) (any, error) {
 
 func fnUUID(_ *callAST, _ []any) (any, error) {
 	return uuid.NewString(), nil
+}
+
+// hashAlgorithms are the algorithms States.Hash and $hash accept.
+// https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html
+const hashAlgorithms = "MD5, SHA-1, SHA-256, SHA-384, SHA-512"
+
+// newHash returns the hash for an algorithm name, or nil for an unsupported one.
+func newHash(alg string) hash.Hash {
+	switch alg {
+	case "MD5":
+		return md5.New()
+	case "SHA-1":
+		return sha1.New()
+	case "SHA-256":
+		return sha256.New()
+	case "SHA-384":
+		return sha512.New384()
+	case "SHA-512":
+		return sha512.New()
+	}
+	return nil
 }

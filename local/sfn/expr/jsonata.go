@@ -1,15 +1,10 @@
 package expr
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -584,20 +579,9 @@ func jHash(data any, alg jtypes.OptionalString) (string, error) {
 	if alg.IsSet() {
 		a = alg.String
 	}
-	var h hash.Hash
-	switch a {
-	case "MD5":
-		h = md5.New()
-	case "SHA-1":
-		h = sha1.New()
-	case "SHA-256":
-		h = sha256.New()
-	case "SHA-384":
-		h = sha512.New384()
-	case "SHA-512":
-		h = sha512.New()
-	default:
-		return "", fmt.Errorf("$hash: unsupported hash algorithm %q; use one of MD5, SHA-1, SHA-256, SHA-384, SHA-512", a)
+	h := newHash(a)
+	if h == nil {
+		return "", fmt.Errorf("$hash: unsupported hash algorithm %q; use one of %s", a, hashAlgorithms)
 	}
 	h.Write([]byte(s))
 	return hex.EncodeToString(h.Sum(nil)), nil
