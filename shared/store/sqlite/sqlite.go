@@ -91,6 +91,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 		// NORMAL is durable against process crashes in WAL mode and much faster than FULL; only a
 		// power loss can lose the last transactions (https://sqlite.org/pragma.html#pragma_synchronous).
 		q.Add("_pragma", "synchronous(NORMAL)")
+		// 32 MiB of page cache per connection (default 2 MiB): digests and console pages read
+		// thousands of rows by index, which otherwise re-read the same pages on every request.
+		q.Add("_pragma", "cache_size(-32768)")
 		if extra != "" {
 			q.Add("_pragma", extra)
 		}
