@@ -18,7 +18,6 @@ import (
 	"github.com/dealflow/dealflow/shared/i18n"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/reminders"
-	"github.com/dealflow/dealflow/shared/snoozelinks"
 	"github.com/dealflow/dealflow/shared/store"
 	"github.com/dealflow/dealflow/shared/workhours"
 )
@@ -451,7 +450,7 @@ func (d *Deps) reminderMessage(rep *domain.Rep, cal *workhours.Calendar, items [
 		}
 		if key := d.linkKey(); len(key) > 0 {
 			for _, s := range reminders.Snoozes {
-				link := snoozelinks.Link{ReminderID: it.r.ID, For: s.Key, Expires: now.Add(snoozelinks.TTL)}
+				link := signedSnoozeLink(it.r.ID, s.Key, now.Add(snoozeLinkTTL))
 				l.Snoozes = append(l.Snoozes, snoozeLink{Label: i18n.T(loc, "reminders.snooze."+s.Key), URL: link.URL(d.publicURL(), key)})
 			}
 		}

@@ -4,12 +4,13 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/i18n"
+	"github.com/dealflow/dealflow/shared/links"
 	"github.com/dealflow/dealflow/shared/reminders"
-	"github.com/dealflow/dealflow/shared/snoozelinks"
 )
 
 // Snoozes serves the signed snooze links of reminder emails. GET only shows a page with a button
@@ -48,28 +49,42 @@ func (s *Snoozes) render(w http.ResponseWriter, status int, p snoozePage) {
 }
 
 // check verifies the link and loads its reminder; it answers the request itself when it fails.
-func (s *Snoozes) check(w http.ResponseWriter, r *http.Request) (snoozelinks.Link, domain.Reminder, string, bool) {
+// It returns the snooze period the link was signed for (1d, 3d, 1w).
+func (s *Snoozes) check(w http.ResponseWriter, r *http.Request) (string, domain.Reminder, string, bool) {
 	loc := s.Org.Settings.Locale
 	id := r.PathValue("id")
-	link, err := snoozelinks.Parse(s.Key, id, r.URL.Query(), s.Clock.Now())
+	link, err := links.Check(s.Key, snoozePath(id), r.URL.Query(), s.Clock.Now())
+	period := link.Params.Get("for")
 	if err == nil {
-		if _, ok := reminders.SnoozeDuration(link.For); !ok {
-			err = snoozelinks.ErrInvalid
+		if _, ok := reminders.SnoozeDuration(period); !ok {
+			err = links.ErrInvalid
 		}
 	}
 	if err != nil {
 		s.render(w, http.StatusForbidden, snoozePage{Lang: loc, Title: i18n.T(loc, "snooze.title"), Text: i18n.T(loc, "snooze.invalid")})
-		return link, domain.Reminder{}, loc, false
+		return period, domain.Reminder{}, loc, false
 	}
 	rem, err := s.Store.GetReminder(r.Context(), id)
 	if err != nil {
 		s.answerError(w, "get reminder", err)
-		return link, rem, loc, false
+		return period, rem, loc, false
 	}
 	if rep, ok := s.Org.Rep(rem.RepID); ok {
 		loc = repLocale(s.Org, rep)
 	}
-	return link, rem, loc, true
+	return period, rem, loc, true
+}
+
+// snoozeLinkTTL is how long a snooze link works after the email was sent.
+const snoozeLinkTTL = 14 * 24 * time.Hour
+
+func snoozePath(reminderID string) string {
+	return "/v1/reminders/" + url.PathEscape(reminderID) + "/snooze"
+}
+
+// signedSnoozeLink is the signed link (shared/links) that snoozes a reminder for period.
+func signedSnoozeLink(reminderID, period string, expires time.Time) links.Link {
+	return links.Link{Path: snoozePath(reminderID), Params: url.Values{"for": {period}}, Expires: expires}
 }
 
 func (s *Snoozes) subjectLabel(r *http.Request, rem domain.Reminder, loc string) string {
@@ -83,21 +98,21 @@ func (s *Snoozes) subjectLabel(r *http.Request, rem domain.Reminder, loc string)
 }
 
 func (s *Snoozes) page(w http.ResponseWriter, r *http.Request) {
-	link, rem, loc, ok := s.check(w, r)
+	period, rem, loc, ok := s.check(w, r)
 	if !ok {
 		return
 	}
 	s.render(w, http.StatusOK, snoozePage{Lang: loc, Title: i18n.T(loc, "snooze.title"),
-		Text:   i18n.T(loc, "snooze.confirm", s.subjectLabel(r, rem, loc), i18n.T(loc, "reminders.snooze."+link.For)),
+		Text:   i18n.T(loc, "snooze.confirm", s.subjectLabel(r, rem, loc), i18n.T(loc, "reminders.snooze."+period)),
 		Action: r.URL.RequestURI(), Button: i18n.T(loc, "snooze.button")})
 }
 
 func (s *Snoozes) snooze(w http.ResponseWriter, r *http.Request) {
-	link, rem, loc, ok := s.check(w, r)
+	period, rem, loc, ok := s.check(w, r)
 	if !ok {
 		return
 	}
-	d, _ := reminders.SnoozeDuration(link.For)
+	d, _ := reminders.SnoozeDuration(period)
 	now := s.Clock.Now()
 	until := now.Add(d)
 	got, err := s.Store.UpdateReminder(r.Context(), rem.ID, func(x domain.Reminder) (domain.Reminder, error) {
