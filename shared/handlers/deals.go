@@ -17,7 +17,6 @@ import (
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/store"
-	"github.com/dealflow/dealflow/shared/webhook"
 )
 
 // Deals serves the deal and activity routes: POST /v1/deals, GET and PATCH /v1/deals/{id},
@@ -61,18 +60,7 @@ func (d *Deps) dealView(deal domain.Deal) DealView {
 
 // verified reads a JSON body and checks its Dealflow-Signature; the error is the answer to give.
 func (ds *Deals) verified(r *http.Request, needBody bool) ([]byte, *httpapi.Error) {
-	var body []byte
-	if needBody {
-		var herr *httpapi.Error
-		if body, herr = readBody(r, "application/json"); herr != nil {
-			return nil, herr
-		}
-	}
-	v := webhook.DealflowVerifier{Secrets: ds.Secrets, Tolerance: ds.Org.Webhooks.Leads.Tolerance.Duration}
-	if err := v.Verify(r.Header.Get(webhook.HeaderDealflowSignature), body, ds.Clock.Now()); err != nil {
-		return nil, &httpapi.Error{Status: http.StatusUnauthorized, Code: "InvalidSignature", Message: err.Error()}
-	}
-	return body, nil
+	return ds.signedBody(r, ds.Secrets, needBody)
 }
 
 // jsonFields decodes a JSON object into its top-level fields, so a PATCH can tell a field that is

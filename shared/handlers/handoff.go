@@ -77,7 +77,7 @@ func (hs *Handoffs) Handlers() map[string]http.HandlerFunc {
 }
 
 func (hs *Handoffs) verified(r *http.Request, needBody bool) ([]byte, *httpapi.Error) {
-	return (&Deals{Deps: hs.Deps, Secrets: hs.Secrets}).verified(r, needBody)
+	return hs.signedBody(r, hs.Secrets, needBody)
 }
 
 // HandoffView is a handoff as the API answers it: without the workflow's task tokens and
