@@ -165,6 +165,12 @@ func (hs *Handoffs) acceptLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h, err := hs.answerHandoff(r.Context(), c.h.ID, c.attempt, c.ae.ID, OutcomeAccepted, "")
+	hs.answered(w, r, c, h, err, "handoff.page.accepted")
+}
+
+// answered renders the outcome of answering a handoff from a link: done (doneKey), already
+// answered or reassigned (what happened instead), or a store failure (try again).
+func (hs *Handoffs) answered(w http.ResponseWriter, r *http.Request, c linkCtx, h domain.Handoff, err error, doneKey string) {
 	if errors.Is(err, errHandoffAnswered) {
 		c.h = h
 		if !hs.settled(w, c) {
@@ -173,12 +179,11 @@ func (hs *Handoffs) acceptLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		hs.logger().Error("accept handoff failed", "handoff_id", c.h.ID, "error", err.Error())
+		hs.logger().Error("answer handoff failed", "handoff_id", c.h.ID, "answer", doneKey, "error", err.Error())
 		hs.renderPage(w, http.StatusServiceUnavailable, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, "handoff.page.unavailable")})
 		return
 	}
-	hs.renderPage(w, http.StatusOK, handoffPage{Lang: c.loc, Title: c.title,
-		Text: i18n.T(c.loc, "handoff.page.accepted", hs.leadText(r, h))})
+	hs.renderPage(w, http.StatusOK, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, doneKey, hs.leadText(r, h))})
 }
 
 func (hs *Handoffs) declinePage(w http.ResponseWriter, r *http.Request) {
@@ -211,20 +216,7 @@ func (hs *Handoffs) declineLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h, err := hs.answerHandoff(r.Context(), c.h.ID, c.attempt, c.ae.ID, OutcomeDeclined, reason)
-	if errors.Is(err, errHandoffAnswered) {
-		c.h = h
-		if !hs.settled(w, c) {
-			hs.renderPage(w, http.StatusConflict, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, "handoff.page.expired")})
-		}
-		return
-	}
-	if err != nil {
-		hs.logger().Error("decline handoff failed", "handoff_id", c.h.ID, "error", err.Error())
-		hs.renderPage(w, http.StatusServiceUnavailable, handoffPage{Lang: c.loc, Title: c.title, Text: i18n.T(c.loc, "handoff.page.unavailable")})
-		return
-	}
-	hs.renderPage(w, http.StatusOK, handoffPage{Lang: c.loc, Title: c.title,
-		Text: i18n.T(c.loc, "handoff.page.declined", hs.leadText(r, h))})
+	hs.answered(w, r, c, h, err, "handoff.page.declined")
 }
 
 func init() {
