@@ -33,6 +33,7 @@ import (
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/routing"
+	"github.com/dealflow/dealflow/shared/store"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
 	"github.com/dealflow/dealflow/shared/webhook"
 	"github.com/dealflow/dealflow/shared/workflow"
@@ -145,7 +146,7 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 		return err
 	}
 	locks := &routing.PoolLocks{}
-	r.Deps = &handlers.Deps{Store: notifyingStore{r.Store, r.kickRelay}, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, PoolLock: locks.Lock, Available: handlers.WorkingHours(r.Org)}
+	r.Deps = &handlers.Deps{Store: store.AfterEvents(r.Store, func(context.Context) { r.kickRelay() }), Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, PoolLock: locks.Lock, Available: handlers.WorkingHours(r.Org)}
 	// With DEALFLOW_SMTP_ADDR set, mail is still written to the outbox first (a step never fails
 	// because the mail server is down) and a relay delivers it, retrying until the server is back.
 	smtp, err := notify.SMTPFromEnv(cfg.Env)
