@@ -57,7 +57,7 @@ const htmlSource = `<!DOCTYPE html>
 <table role="presentation" width="100%" cellpadding="5" cellspacing="0" border="0" style="font-size:13px;border-collapse:collapse">
 <tr style="background:#f0f4f8;color:#52606d"><td>{{call .L "digest.col.deal"}}</td><td>{{call .L "digest.col.owner"}}</td><td align="right">{{call .L "digest.col.amount"}}</td><td>{{call .L "digest.col.why"}}</td></tr>
 {{range .Stale}}<tr style="border-bottom:1px solid #e4e7eb" valign="top"><td>{{.Name}}<br><span style="color:#7b8794">{{.Stage}}</span></td><td>{{.Owner}}</td><td align="right">{{.Amount}}</td><td>{{.Why}}</td></tr>
-{{end}}</table>{{else}}<span style="font-size:13px;color:#52606d">{{call .L "digest.none"}}</span>{{end}}</td></tr>
+{{end}}</table>{{if .StaleMore}}<div style="font-size:13px;color:#52606d;padding-top:6px">{{.StaleMore}}</div>{{end}}{{else}}<span style="font-size:13px;color:#52606d">{{call .L "digest.none"}}</span>{{end}}</td></tr>
 <tr><td style="padding:16px 24px 4px;font-size:16px;font-weight:bold;border-top:1px solid #e4e7eb">{{call .L (printf "digest.section.top.%s" .Kind)}}</td></tr>
 <tr><td style="padding:4px 24px 12px">{{if .Top}}
 <table role="presentation" width="100%" cellpadding="5" cellspacing="0" border="0" style="font-size:13px;border-collapse:collapse">

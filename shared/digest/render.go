@@ -80,6 +80,7 @@ type view struct {
 	Activities                                      activityTable
 	Stale                                           []dealRow
 	Top                                             []dealRow
+	StaleMore                                       string // "…and N more", when Stale is cut at StaleListLimit
 	Onboarding                                      []kv
 	PreferencesURL                                  string
 	L                                               func(key string, args ...any) string
@@ -90,6 +91,10 @@ type kv struct{ Label, Value string }
 type quotaRow struct{ Name, Quota, Booked, Attainment, Pacing, Coverage string }
 type stageRow struct{ Name, Deals, Amount, Weighted string }
 type funnelRow struct{ Name, Reached, Next, Cumulative string }
+
+// StaleListLimit is how many stale deals a digest lists (largest first); the rest are counted.
+const StaleListLimit = 10
+
 type dealRow struct{ Name, Owner, Stage, Amount, Close, Why string }
 type activityTable struct {
 	Types []string
@@ -340,7 +345,21 @@ func (v *view) build() {
 		v.Activities.Rows = append(v.Activities.Rows, cells)
 	}
 
-	for _, s := range v.r.Stale {
+	// The email lists the most valuable stale deals only: a team with thousands of idle deals
+	// would otherwise get a message Gmail clips (it cuts HTML over 102 KB) and nobody reads.
+	stale := v.r.Stale
+	if len(stale) > StaleListLimit {
+		rest := stale[StaleListLimit:]
+		var sum int64
+		for _, s := range rest {
+			if s.Converted.OK {
+				sum += s.Converted.V.AmountMinor
+			}
+		}
+		v.StaleMore = v.L("digest.stale.more", i18n.Number(v.loc, int64(len(rest))), v.moneyWhole(domain.Money{AmountMinor: sum, Currency: v.r.Currency}))
+		stale = stale[:StaleListLimit]
+	}
+	for _, s := range stale {
 		var why []string
 		for _, x := range s.Reasons {
 			switch x.Trigger {
@@ -433,6 +452,9 @@ func (v *view) text() string {
 	}
 	for _, d := range v.Stale {
 		line("- %s (%s, %s, %s): %s", d.Name, d.Owner, d.Stage, d.Amount, d.Why)
+	}
+	if v.StaleMore != "" {
+		line("%s", v.StaleMore)
 	}
 	section(v.L("digest.section.top." + string(v.r.Period.Kind)))
 	if len(v.Top) == 0 {

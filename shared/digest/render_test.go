@@ -195,3 +195,34 @@ func TestWritePreview(t *testing.T) {
 		}
 	}
 }
+
+// A team with many idle deals gets the StaleListLimit most valuable ones and one line counting
+// the rest with their total, so the email stays readable (and under Gmail's clipping size).
+func TestStaleListIsCapped(t *testing.T) {
+	org, r := fixtureReport(t)
+	base := r.Stale[0]
+	r.Stale = nil
+	for i := range 25 {
+		s := base
+		s.ID, s.Name = fmt.Sprintf("s%02d", i), fmt.Sprintf("Idle deal %02d", i)
+		s.Converted = metrics.Some(domain.Money{AmountMinor: int64(1000-i) * 100, Currency: "EUR"})
+		r.Stale = append(r.Stale, s)
+	}
+	mgr, _ := org.Rep("mgr")
+	m := *mgr
+	m.Locale = "en-US"
+	team, _ := org.Team("t1")
+	e, err := Render(r, Options{Org: org, Manager: &m, Team: team, NoCharts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{e.HTML, e.Text} {
+		if !strings.Contains(part, "Idle deal 09") || strings.Contains(part, "Idle deal 10") {
+			t.Errorf("want the first %d stale deals listed and no more", StaleListLimit)
+		}
+		// 15 more: 990 + 989 + … + 976 = 14,745 EUR.
+		if !strings.Contains(part, "15 more open deals that need attention (€14,745 in total)") {
+			t.Errorf("want the rest counted with their total, got:\n%s", part)
+		}
+	}
+}
