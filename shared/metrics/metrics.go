@@ -695,16 +695,18 @@ func (c *calc) line(d *domain.Deal) DealLine {
 
 // sortLines orders deals by converted amount, largest first (unconvertible ones last), then id.
 func sortLines(ls []DealLine) {
-	sort.SliceStable(ls, func(i, j int) bool {
-		a, b := ls[i], ls[j]
-		if a.Converted.OK != b.Converted.OK {
-			return a.Converted.OK
-		}
-		if a.Converted.V.AmountMinor != b.Converted.V.AmountMinor {
-			return a.Converted.V.AmountMinor > b.Converted.V.AmountMinor
-		}
-		return a.ID < b.ID
-	})
+	sort.SliceStable(ls, func(i, j int) bool { return lineLess(&ls[i], &ls[j]) })
+}
+
+// lineLess orders deal lines largest converted amount first, then by id.
+func lineLess(a, b *DealLine) bool {
+	if a.Converted.OK != b.Converted.OK {
+		return a.Converted.OK
+	}
+	if a.Converted.V.AmountMinor != b.Converted.V.AmountMinor {
+		return a.Converted.V.AmountMinor > b.Converted.V.AmountMinor
+	}
+	return a.ID < b.ID
 }
 
 // topDeals lists the largest open deals whose close date falls in the period running at AsOf

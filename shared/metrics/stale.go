@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"sort"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/domain"
@@ -75,16 +76,7 @@ func (c *calc) stale() []StaleDeal {
 			out = append(out, StaleDeal{DealLine: c.line(d), Reasons: reasons})
 		}
 	}
-	lines := make([]DealLine, len(out))
-	idx := map[string]StaleDeal{}
-	for i, s := range out {
-		lines[i] = s.DealLine
-		idx[s.ID] = s
-	}
-	sortLines(lines)
-	for i, l := range lines {
-		out[i] = idx[l.ID]
-	}
+	sort.SliceStable(out, func(i, j int) bool { return lineLess(&out[i].DealLine, &out[j].DealLine) })
 	return out
 }
 
