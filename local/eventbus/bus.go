@@ -73,6 +73,7 @@ type compiledRule struct {
 // Bus is the local event bus. It is safe for concurrent use.
 type Bus struct {
 	db      *sql.DB
+	writer  TxRunner
 	rules   []compiledRule
 	byName  map[string]*compiledRule
 	invoker Invoker
@@ -97,6 +98,16 @@ func WithWorkers(n int) Option         { return func(b *Bus) { b.workers = max(1
 func WithAccount(account, region string) Option {
 	return func(b *Bus) { b.account, b.region = account, region }
 }
+
+// TxRunner runs fn in a write transaction and returns once it is committed; fn must not Commit or
+// Rollback. The local runtime passes the store's group-commit writer
+// (shared/store/sqlite/groupcommit), so events share commits with the writes that caused them.
+type TxRunner interface {
+	Tx(ctx context.Context, fn func(*sql.Tx) error) error
+}
+
+// WithWriter runs the bus's write transactions through w (default: a transaction of its own on db).
+func WithWriter(w TxRunner) Option { return func(b *Bus) { b.writer = w } }
 
 // WithBackoff replaces the retry delay after the given failed attempt (1-based).
 func WithBackoff(f func(attempt int) time.Duration) Option { return func(b *Bus) { b.backoff = f } }
@@ -305,6 +316,9 @@ func newID() string {
 }
 
 func (b *Bus) tx(ctx context.Context, f func(*sql.Tx) error) error {
+	if b.writer != nil {
+		return b.writer.Tx(ctx, f)
+	}
 	tx, err := b.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -593,6 +607,7 @@ func (b *Bus) Replay(ctx context.Context, from, to time.Time, rule string) (int,
 	name := "replay-" + now.UTC().Format("20060102T150405Z")
 	queued := 0
 	err = b.tx(ctx, func(tx *sql.Tx) error {
+		queued = 0 // a group commit may run this again
 		for _, e := range evs {
 			doc, err := decode(e.env)
 			if err != nil {

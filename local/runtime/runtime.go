@@ -183,10 +183,10 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 		r.funcs[name] = lambda.NewHandler(fn)
 	}
 	compile := func(p []byte) (eventbus.Matcher, error) { return pattern.Compile(p) }
-	if r.Bus, err = eventbus.New(db, proj.Rules, compile, eventbus.InvokerFunc(r.observedInvoke), eventbus.WithClock(cfg.Clock), eventbus.WithLogger(cfg.Log), eventbus.WithAccount(Account, Region)); err != nil {
+	if r.Bus, err = eventbus.New(db, proj.Rules, compile, eventbus.InvokerFunc(r.observedInvoke), eventbus.WithClock(cfg.Clock), eventbus.WithLogger(cfg.Log), eventbus.WithAccount(Account, Region), eventbus.WithWriter(r.Store.Writer())); err != nil {
 		return err
 	}
-	persist, err := sfn.NewSQLitePersistence(ctx, db)
+	persist, err := sfn.NewSQLitePersistence(ctx, db, sfn.WithTxRunner(r.Store.Writer()))
 	if err != nil {
 		return err
 	}

@@ -20,16 +20,48 @@ var migrationFS embed.FS
 // typically the store's file (shared/store/sqlite Store.DB()).
 type SQLitePersistence struct {
 	db *sql.DB
+	w  TxRunner
 	// Prepared once: preparing dominates the cost of these small statements in modernc.org/sqlite.
 	insertExec, insertEvent, finishExec, saveCheckpoint *sql.Stmt
 }
 
+// TxRunner runs fn in a write transaction and returns once it is committed. The local runtime
+// passes the store's group-commit writer (shared/store/sqlite/groupcommit), so the engine's
+// checkpoints share commits with the store's and the bus's writes; fn must not Commit or Rollback.
+type TxRunner interface {
+	Tx(ctx context.Context, fn func(*sql.Tx) error) error
+}
+
+// plainTx is the default TxRunner: one transaction of its own per call.
+type plainTx struct{ db *sql.DB }
+
+func (p plainTx) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := p.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// SQLiteOption configures NewSQLitePersistence.
+type SQLiteOption func(*SQLitePersistence)
+
+// WithTxRunner runs every write transaction through w instead of a transaction of its own on db.
+func WithTxRunner(w TxRunner) SQLiteOption { return func(p *SQLitePersistence) { p.w = w } }
+
 // NewSQLitePersistence switches db to WAL and applies the embedded migrations.
-func NewSQLitePersistence(ctx context.Context, db *sql.DB) (*SQLitePersistence, error) {
+func NewSQLitePersistence(ctx context.Context, db *sql.DB, opts ...SQLiteOption) (*SQLitePersistence, error) {
 	if _, err := db.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
 		return nil, fmt.Errorf("sfn sqlite: enable WAL: %w", err)
 	}
-	p := &SQLitePersistence{db: db}
+	p := &SQLitePersistence{db: db, w: plainTx{db}}
+	for _, o := range opts {
+		o(p)
+	}
 	if err := p.migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -56,7 +88,10 @@ func NewSQLitePersistence(ctx context.Context, db *sql.DB) (*SQLitePersistence, 
 // TruncateHistory drops events after the first n; recovery calls it when a crashed run wrote
 // events past its last checkpoint.
 func (p *SQLitePersistence) TruncateHistory(ctx context.Context, arn string, n int) error {
-	if _, err := p.db.ExecContext(ctx, `DELETE FROM sfn_history WHERE execution_arn = ? AND id > ?`, arn, n); err != nil {
+	if err := p.w.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sfn_history WHERE execution_arn = ? AND id > ?`, arn, n)
+		return err
+	}); err != nil {
 		return fmt.Errorf("sfn sqlite: truncate history of %s: %w", arn, err)
 	}
 	return nil
@@ -83,19 +118,14 @@ func (p *SQLitePersistence) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("sfn sqlite: read %s: %w", name, err)
 		}
-		tx, err := p.db.BeginTx(ctx, nil)
+		err = p.w.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO sfn_schema_migrations (name, applied_at) VALUES (?, ?)`, name, time.Now().UTC().Format(time.RFC3339Nano))
+			return err
+		})
 		if err != nil {
-			return fmt.Errorf("sfn sqlite: migrate %s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("sfn sqlite: migrate %s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sfn_schema_migrations (name, applied_at) VALUES (?, ?)`, name, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("sfn sqlite: migrate %s: %w", name, err)
-		}
-		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("sfn sqlite: migrate %s: %w", name, err)
 		}
 	}
@@ -127,9 +157,12 @@ func nullStr(s *string) any {
 }
 
 func (p *SQLitePersistence) SaveStateMachine(ctx context.Context, sm StateMachineRecord) error {
-	_, err := p.db.ExecContext(ctx, `INSERT INTO sfn_state_machines (arn, name, definition, file, created_at) VALUES (?, ?, ?, ?, ?)
+	err := p.w.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sfn_state_machines (arn, name, definition, file, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (arn) DO UPDATE SET definition = excluded.definition, file = excluded.file`,
-		sm.ARN, sm.Name, sm.Definition, sm.File, fmtTime(sm.CreatedAt))
+			sm.ARN, sm.Name, sm.Definition, sm.File, fmtTime(sm.CreatedAt))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sfn sqlite: save state machine %s: %w", sm.Name, err)
 	}
@@ -156,7 +189,10 @@ func (p *SQLitePersistence) StateMachines(ctx context.Context) ([]StateMachineRe
 }
 
 func (p *SQLitePersistence) CreateExecution(ctx context.Context, x ExecutionRecord) error {
-	_, err := p.insertExec.ExecContext(ctx, x.ARN, x.Name, x.StateMachineARN, x.Input, x.Status, fmtTime(x.StartDate))
+	err := p.w.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, p.insertExec).ExecContext(ctx, x.ARN, x.Name, x.StateMachineARN, x.Input, x.Status, fmtTime(x.StartDate))
+		return err
+	})
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "constraint") {
 			return ErrExecutionAlreadyExists
@@ -167,20 +203,35 @@ func (p *SQLitePersistence) CreateExecution(ctx context.Context, x ExecutionReco
 }
 
 func (p *SQLitePersistence) Commit(ctx context.Context, arn string, events []HistoryEvent, cp *checkpoint, final *ExecutionRecord) error {
-	tx, err := p.db.BeginTx(ctx, nil)
+	// Encoded before the transaction: the group-commit writer runs fn on its one goroutine.
+	var cpJSON []byte
+	if final == nil && cp != nil {
+		b, err := cp.marshal()
+		if err != nil {
+			return fmt.Errorf("sfn sqlite: encode checkpoint of %s: %w", arn, err)
+		}
+		cpJSON = b
+	}
+	details := make([]any, len(events))
+	for i, ev := range events {
+		if ev.Details != nil {
+			details[i] = encodeJSON(ev.Details)
+		}
+	}
+	err := p.w.Tx(ctx, func(tx *sql.Tx) error { return p.commit(ctx, tx, arn, events, details, cp, cpJSON, final) })
 	if err != nil {
 		return fmt.Errorf("sfn sqlite: commit %s: %w", arn, err)
 	}
-	defer tx.Rollback()
+	return nil
+}
+
+func (p *SQLitePersistence) commit(ctx context.Context, tx *sql.Tx, arn string, events []HistoryEvent, details []any, cp *checkpoint, cpJSON []byte, final *ExecutionRecord) error {
+	var err error
 	if len(events) > 0 {
 		stmt := tx.StmtContext(ctx, p.insertEvent)
-		for _, ev := range events {
-			var details any
-			if ev.Details != nil {
-				details = encodeJSON(ev.Details)
-			}
-			if _, err := stmt.ExecContext(ctx, arn, ev.ID, ev.PreviousEventID, fmtTime(ev.Timestamp), ev.Type, details); err != nil {
-				return fmt.Errorf("sfn sqlite: append history of %s: %w", arn, err)
+		for i, ev := range events {
+			if _, err := stmt.ExecContext(ctx, arn, ev.ID, ev.PreviousEventID, fmtTime(ev.Timestamp), ev.Type, details[i]); err != nil {
+				return fmt.Errorf("append history: %w", err)
 			}
 		}
 	}
@@ -188,21 +239,14 @@ func (p *SQLitePersistence) Commit(ctx context.Context, arn string, events []His
 	case final != nil:
 		_, err = tx.StmtContext(ctx, p.finishExec).ExecContext(ctx, final.Status, nullStr(final.Output), nullStr(final.Error), nullStr(final.Cause), fmtTime(final.StopDate), arn)
 	case cp != nil:
-		b, merr := cp.marshal()
-		if merr != nil {
-			return fmt.Errorf("sfn sqlite: encode checkpoint of %s: %w", arn, merr)
-		}
 		var token any
 		if cp.Token != "" {
 			token = cp.Token
 		}
-		_, err = tx.StmtContext(ctx, p.saveCheckpoint).ExecContext(ctx, string(b), cp.Phase, fmtTime(cp.DueAt), token, arn)
+		_, err = tx.StmtContext(ctx, p.saveCheckpoint).ExecContext(ctx, string(cpJSON), cp.Phase, fmtTime(cp.DueAt), token, arn)
 	}
 	if err != nil {
-		return fmt.Errorf("sfn sqlite: update execution %s: %w", arn, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sfn sqlite: commit %s: %w", arn, err)
+		return fmt.Errorf("update execution: %w", err)
 	}
 	return nil
 }
