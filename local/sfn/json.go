@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -33,13 +33,24 @@ func decodeJSON(text []byte) (any, error) {
 // Documents are rendered by a direct writer (object keys sorted, as encoding/json does); other
 // values fall back to encoding/json.
 func encodeJSON(v any) string {
-	buf := make([]byte, 0, 64)
-	buf, ok := appendDoc(buf, v)
+	bp := encodeBufs.Get().(*[]byte)
+	buf, ok := appendDoc((*bp)[:0], v)
+	var s string
 	if ok {
-		return string(buf)
+		s = string(buf)
+	} else {
+		s = stdEncode(v)
 	}
-	return stdEncode(v)
+	if cap(buf) <= 256<<10 { // keep the pool from pinning a rare huge document
+		*bp = buf
+		encodeBufs.Put(bp)
+	}
+	return s
 }
+
+// encodeBufs are scratch buffers for encodeJSON: growing a fresh buffer to a history event's
+// size was the engine's largest source of garbage.
+var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 func stdEncode(v any) string {
 	var buf bytes.Buffer
@@ -73,7 +84,12 @@ func appendDocWith(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
 	case string:
 		return appendJSONString(buf, t), true
 	case *lazyDoc:
-		return appendJSONString(buf, t.String()), true
+		// The document's text quoted as a JSON string, rendered in one pass (no intermediate text).
+		mark := len(buf)
+		if out, ok := appendDocQuoted(append(buf, '"'), t.v, t.ko); ok {
+			return append(out, '"'), true
+		}
+		return appendJSONString(buf[:mark], t.String()), true
 	case []any:
 		buf = append(buf, '[')
 		for i, x := range t {
@@ -87,16 +103,12 @@ func appendDocWith(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
 		}
 		return append(buf, ']'), true
 	case map[string]any:
-		var keys []string
+		var arr [16]string
+		keys := appendSortedKeys(arr[:0], t)
 		if ko != nil {
-			keys = ko.order(t)
-		}
-		if keys == nil {
-			keys = make([]string, 0, len(t))
-			for k := range t {
-				keys = append(keys, k)
+			if o := ko.orderOf(keys); o != nil {
+				keys = o
 			}
-			sort.Strings(keys)
 		}
 		buf = append(buf, '{')
 		for i, k := range keys {
@@ -117,34 +129,52 @@ func appendDocWith(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
 
 const hexDigits = "0123456789abcdef"
 
+// plainASCII marks the bytes JSON strings hold unescaped (HTML escaping off).
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendJSONString quotes s exactly as encoding/json does with HTML escaping off.
 func appendJSONString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
+	buf = appendStringBody(buf, s, false)
+	return append(buf, '"')
+}
+
+// appendStringBody appends s escaped as the inside of a JSON string. With twice, the escaped
+// text is escaped once more: the body of the JSON string whose value is the quoted text of s,
+// as a string nested in a document shown as text.
+func appendStringBody(buf []byte, s string, twice bool) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plainASCII[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			buf = append(buf, s[start:i]...)
+			var e []byte
 			switch c {
 			case '"', '\\':
-				buf = append(buf, '\\', c)
+				e = []byte{'\\', c}
 			case '\b':
-				buf = append(buf, '\\', 'b')
+				e = []byte{'\\', 'b'}
 			case '\f':
-				buf = append(buf, '\\', 'f')
+				e = []byte{'\\', 'f'}
 			case '\n':
-				buf = append(buf, '\\', 'n')
+				e = []byte{'\\', 'n'}
 			case '\r':
-				buf = append(buf, '\\', 'r')
+				e = []byte{'\\', 'r'}
 			case '\t':
-				buf = append(buf, '\\', 't')
+				e = []byte{'\\', 't'}
 			default:
-				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+				e = []byte{'\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf]}
 			}
+			buf = appendEscape(buf, e, twice)
 			i++
 			start = i
 			continue
@@ -152,22 +182,94 @@ func appendJSONString(buf []byte, s string) []byte {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\ufffd`...)
+			buf = appendEscape(buf, []byte(`\ufffd`), twice)
 			i += size
 			start = i
 			continue
 		}
 		if r == '\u2028' || r == '\u2029' {
 			buf = append(buf, s[start:i]...)
-			buf = append(buf, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			buf = appendEscape(buf, []byte{'\\', 'u', '2', '0', '2', hexDigits[r&0xf]}, twice)
 			i += size
 			start = i
 			continue
 		}
 		i += size
 	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
+	return append(buf, s[start:]...)
+}
+
+// appendEscape appends an escape sequence (ASCII), itself escaped again when twice.
+func appendEscape(buf, e []byte, twice bool) []byte {
+	if !twice {
+		return append(buf, e...)
+	}
+	for _, c := range e {
+		if c == '\\' || c == '"' {
+			buf = append(buf, '\\')
+		}
+		buf = append(buf, c)
+	}
+	return buf
+}
+
+// appendDocQuoted appends the body of the JSON string holding v's text (what appendJSONString
+// of appendDocWith's output would give, between the quotes); false for values it does not
+// render, which the caller then renders the slow way.
+func appendDocQuoted(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
+	switch t := v.(type) {
+	case nil:
+		return append(buf, "null"...), true
+	case bool:
+		if t {
+			return append(buf, "true"...), true
+		}
+		return append(buf, "false"...), true
+	case json.Number:
+		if t == "" {
+			return append(buf, '0'), true
+		}
+		return appendStringBody(buf, string(t), false), true
+	case string:
+		buf = append(buf, '\\', '"')
+		buf = appendStringBody(buf, t, true)
+		return append(buf, '\\', '"'), true
+	case []any:
+		buf = append(buf, '[')
+		for i, x := range t {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			var ok bool
+			if buf, ok = appendDocQuoted(buf, x, ko); !ok {
+				return buf, false
+			}
+		}
+		return append(buf, ']'), true
+	case map[string]any:
+		var arr [16]string
+		keys := appendSortedKeys(arr[:0], t)
+		if ko != nil {
+			if o := ko.orderOf(keys); o != nil {
+				keys = o
+			}
+		}
+		buf = append(buf, '{')
+		for i, k := range keys {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, '\\', '"')
+			buf = appendStringBody(buf, k, true)
+			buf = append(buf, '\\', '"', ':')
+			var ok bool
+			if buf, ok = appendDocQuoted(buf, t[k], ko); !ok {
+				return buf, false
+			}
+		}
+		return append(buf, '}'), true
+	}
+	return buf, false
 }
 
 // deepCopy copies a document so that states never share mutable maps or slices.

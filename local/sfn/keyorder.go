@@ -2,6 +2,7 @@ package sfn
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -132,26 +133,50 @@ func (k *keyOrders) order(m map[string]any) []string {
 	if len(m) < 2 {
 		return nil
 	}
-	keys := make([]string, 0, len(m))
+	var arr [16]string
+	return k.orderOf(appendSortedKeys(arr[:0], m))
+}
+
+// appendSortedKeys appends m's keys to keys, sorted.
+func appendSortedKeys(keys []string, m map[string]any) []string {
 	for key := range m {
 		keys = append(keys, key)
 	}
-	sig := keySignature(keys)
+	slices.Sort(keys)
+	return keys
+}
+
+// orderOf returns the remembered order of a key set given sorted, or nil. It neither keeps nor
+// modifies sorted, and builds the signature in a stack buffer when it fits: rendering a history
+// looks up every object it holds.
+func (k *keyOrders) orderOf(sorted []string) []string {
+	if len(sorted) < 2 {
+		return nil
+	}
+	var arr [256]byte
+	sig := arr[:0]
+	for i, key := range sorted {
+		if i > 0 {
+			sig = append(sig, 0)
+		}
+		sig = append(sig, key...)
+	}
 	for c := k; c != nil; c = c.parent {
 		c.mu.RLock()
 		queued := len(c.pending) > 0
+		o, ok := c.m[string(sig)]
 		c.mu.RUnlock()
 		if queued {
 			c.flush()
+			c.mu.RLock()
+			o, ok = c.m[string(sig)]
+			c.mu.RUnlock()
 		}
-		c.mu.RLock()
-		o, ok := c.m[sig]
-		c.mu.RUnlock()
 		if ok {
 			return o
 		}
 	}
-	if o, ok := builtinOrders.m[sig]; ok {
+	if o, ok := builtinOrders.m[string(sig)]; ok {
 		return o
 	}
 	return nil
@@ -162,9 +187,17 @@ func (k *keyOrders) encodeOrdered(v any) string {
 	if k == nil {
 		return encodeJSON(v)
 	}
-	buf, ok := appendDocWith(make([]byte, 0, 64), v, k)
-	if !ok {
-		return stdEncode(v)
+	bp := encodeBufs.Get().(*[]byte)
+	buf, ok := appendDocWith((*bp)[:0], v, k)
+	var s string
+	if ok {
+		s = string(buf)
+	} else {
+		s = stdEncode(v)
 	}
-	return string(buf)
+	if cap(buf) <= 256<<10 {
+		*bp = buf
+		encodeBufs.Put(bp)
+	}
+	return s
 }

@@ -215,7 +215,7 @@ func (sc *stateCtx) withTimeout(ctx context.Context, timeout, heartbeat int, bea
 			ht.Stop()
 		}
 	}()
-	go func() { done <- call(cctx) }()
+	taskWorkers.Go(func() { done <- call(cctx) })
 	for {
 		select {
 		case o := <-done:
