@@ -239,6 +239,10 @@ func PhoneE164(raw, country string) (string, bool) {
 // metadata. Unset, phone numbers are kept as sent (with a warning), never rejected.
 var PhoneNormalizer func(raw, region string) (string, bool)
 
+// thousandsSeparators strips the separators of "1,200", "1.200", "1 200", "1_200", "1'200" (built
+// once: a Replacer compiles its table on first use, which cost an allocation burst per lead).
+var thousandsSeparators = strings.NewReplacer(",", "", ".", "", " ", "", "_", "", "'", "")
+
 // ParseEmployees reads a head count as forms and CRMs write it: "250", "1,200", "1.200", "500+",
 // "201-500" (a band counts as its lower bound, so "≥ 500" rules hold only when surely true).
 func ParseEmployees(s string) (int, bool) {
@@ -248,7 +252,7 @@ func ParseEmployees(s string) (int, bool) {
 		s = lo
 	}
 	s = strings.TrimSpace(s)
-	digits := strings.NewReplacer(",", "", ".", "", " ", "", "_", "", "'", "").Replace(s)
+	digits := thousandsSeparators.Replace(s)
 	if digits == "" || len(digits) > 9 {
 		return 0, false
 	}
