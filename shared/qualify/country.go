@@ -5,8 +5,6 @@ import (
 	"sync"
 	"unicode"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -45,45 +43,15 @@ func Country(s string) (string, bool) {
 	return code, ok
 }
 
+// buildCountryIndex reads countryTable (country_table.go), generated from CLDR's region names
+// in golang.org/x/text/language/display by country_table_test.go (go generate). Linking display
+// itself would add ~2.5 MB of name tables for 195 lines' worth of data to every binary that
+// links qualify (infra/README.md "One bootstrap per function").
 func buildCountryIndex() {
-	idx := map[string]string{}
-	add := func(name, code string) {
-		k := foldName(name)
-		if k == "" {
-			return
-		}
-		if _, taken := idx[k]; !taken {
-			idx[k] = code
-		}
-	}
-	var regions []language.Region
-	for a := 'A'; a <= 'Z'; a++ {
-		for b := 'A'; b <= 'Z'; b++ {
-			s := string([]rune{a, b})
-			r, err := language.ParseRegion(s)
-			if err != nil || !r.IsCountry() || r.String() != s || r.ISO3() == "ZZZ" || notAssigned[s] {
-				continue
-			}
-			regions = append(regions, r)
-		}
-	}
-	// Codes first, then names by language, so a code never loses to a name.
-	for _, r := range regions {
-		add(r.String(), r.String())
-		add(r.ISO3(), r.String())
-	}
-	for _, r := range regions {
-		add(display.English.Regions().Name(r), r.String())
-	}
-	for k, code := range countryAliases {
-		add(k, code)
-	}
-	for _, names := range []display.Namer{display.German.Regions(), display.French.Regions(), display.Italian.Regions()} {
-		for _, r := range regions {
-			n := names.Name(r)
-			add(n, r.String())
-			add(germanTranscription(n), r.String()) // "Oesterreich", "Tuerkei"
-		}
+	idx := make(map[string]string, strings.Count(countryTable, "\n"))
+	for line := range strings.Lines(countryTable) {
+		k, code, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
+		idx[k] = code
 	}
 	countryIndex = idx
 }
