@@ -1,6 +1,14 @@
 // Command handoff-expire is the Lambda entry point of the handoff-expire handler (shared/handlers): wiring only.
+// It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
-import "github.com/dealflow/dealflow/functions/internal/lambdaenv"
+import (
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
+	"github.com/dealflow/dealflow/shared/handlers"
+)
 
-func main() { lambdaenv.Start("handoff-expire") }
+func main() {
+	lambdaenv.Start("handoff-expire", func(d *handlers.Deps) any { return d.ExpireHandoff }, dynamodb.Client, ses.Client)
+}

@@ -3,6 +3,15 @@
 // wiring only.
 package main
 
-import "github.com/dealflow/dealflow/functions/internal/lambdaenv"
+import (
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/secretsmanager"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/stepfunctions"
+	"github.com/dealflow/dealflow/shared/handlers"
+)
 
-func main() { lambdaenv.StartHTTP("handoff") }
+func main() {
+	lambdaenv.StartHTTP("handoff", lambdaenv.Routes(handlers.HandoffHTTP),
+		dynamodb.Client, stepfunctions.Client, secretsmanager.Client)
+}

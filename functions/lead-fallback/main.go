@@ -1,6 +1,14 @@
 // Command lead-fallback is the Lambda entry point of the lead-fallback handler (shared/handlers): wiring only.
+// It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
-import "github.com/dealflow/dealflow/functions/internal/lambdaenv"
+import (
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
+	"github.com/dealflow/dealflow/shared/handlers"
+)
 
-func main() { lambdaenv.Start("lead-fallback") }
+func main() {
+	lambdaenv.Start("lead-fallback", func(d *handlers.Deps) any { return d.LeadFallback }, dynamodb.Client, ses.Client)
+}

@@ -1,6 +1,14 @@
 // Command notify-owner is the Lambda entry point of the notify-owner handler (shared/handlers): wiring only.
+// It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
-import "github.com/dealflow/dealflow/functions/internal/lambdaenv"
+import (
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
+	"github.com/dealflow/dealflow/shared/handlers"
+)
 
-func main() { lambdaenv.Start("notify-owner") }
+func main() {
+	lambdaenv.Start("notify-owner", func(d *handlers.Deps) any { return d.NotifyOwner }, dynamodb.Client, ses.Client)
+}

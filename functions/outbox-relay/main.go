@@ -1,6 +1,14 @@
 // Command outbox-relay is the Lambda entry point of the outbox-relay handler (shared/handlers): wiring only.
+// It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
-import "github.com/dealflow/dealflow/functions/internal/lambdaenv"
+import (
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/eventbridge"
+	"github.com/dealflow/dealflow/shared/handlers"
+)
 
-func main() { lambdaenv.Start("outbox-relay") }
+func main() {
+	lambdaenv.Start("outbox-relay", func(d *handlers.Deps) any { return d.SweepOutbox }, dynamodb.Client, eventbridge.Client)
+}

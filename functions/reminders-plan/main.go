@@ -1,6 +1,12 @@
 // Command reminders-plan is the Lambda entry point of the reminders-plan handler (shared/handlers): wiring only.
+// It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
-import "github.com/dealflow/dealflow/functions/internal/lambdaenv"
+import (
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
+	"github.com/dealflow/dealflow/shared/handlers"
+)
 
-func main() { lambdaenv.Start("reminders-plan") }
+func main() {
+	lambdaenv.Start("reminders-plan", func(d *handlers.Deps) any { return d.PlanReminderRun })
+}

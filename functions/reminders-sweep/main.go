@@ -1,6 +1,15 @@
 // Command reminders-sweep is the Lambda entry point of the reminders-sweep handler (shared/handlers): wiring only.
+// It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
-import "github.com/dealflow/dealflow/functions/internal/lambdaenv"
+import (
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/secretsmanager"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
+	"github.com/dealflow/dealflow/shared/handlers"
+)
 
-func main() { lambdaenv.Start("reminders-sweep") }
+func main() {
+	lambdaenv.Start("reminders-sweep", func(d *handlers.Deps) any { return d.SweepReminders }, dynamodb.Client, ses.Client, secretsmanager.Client)
+}

@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/domain"
@@ -54,7 +55,7 @@ func Render(r metrics.Report, o Options) (Email, error) {
 		}
 	}
 	var b bytes.Buffer
-	if err := htmlTemplate.Execute(&b, v); err != nil {
+	if err := htmlTemplate().Execute(&b, v); err != nil {
 		return Email{}, fmt.Errorf("render digest HTML for %s: %w", o.Manager.ID, err)
 	}
 	e.HTML = b.String()
@@ -475,7 +476,18 @@ func (v *view) text() string {
 	return b.String()
 }
 
-var htmlTemplate = template.Must(template.New("digest").Parse(htmlSource))
+// htmlTemplate is parsed on first use: a package-level template.Must would link the template
+// machinery into every binary that links this package (infra/README.md "One bootstrap per function").
+// (A function, not a sync.OnceValue variable: that would be built in init and link it all the same.)
+var (
+	htmlTemplateOnce sync.Once
+	htmlTemplateT    *template.Template
+)
+
+func htmlTemplate() *template.Template {
+	htmlTemplateOnce.Do(func() { htmlTemplateT = template.Must(template.New("digest").Parse(htmlSource)) })
+	return htmlTemplateT
+}
 
 // PreviewHTML is the HTML with its inline images embedded as data: URIs, for opening the email in
 // a browser (dealflow digest preview --out FILE.html). Mail clients get the cid: version.

@@ -754,8 +754,7 @@ func (d *Deps) TouchDeal(ctx context.Context, dealID string, at time.Time) (doma
 	})
 }
 
-func init() {
-	registerHTTP(func(d *Deps, s *Secrets) map[string]http.HandlerFunc {
-		return (&Deals{Deps: d, Secrets: s.LeadSecrets}).Handlers()
-	})
+// DealsHTTP are the deals and activities routes (HTTPHandlers; the deals Lambda).
+func DealsHTTP(d *Deps, s *Secrets) map[string]http.HandlerFunc {
+	return (&Deals{Deps: d, Secrets: s.LeadSecrets}).Handlers()
 }

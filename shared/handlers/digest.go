@@ -181,14 +181,12 @@ func (d *Deps) digestPreferencesURL(mgr *domain.Rep) string {
 	return base + "/console/digests?manager=" + url.QueryEscape(mgr.ID)
 }
 
-func init() {
-	registerFunctions(func(d *Deps) map[string]any {
-		return map[string]any{
-			"digest-plan":   d.PlanDigest,
-			"digest-send":   d.SendDigest,
-			"digest-record": d.RecordDigest,
-		}
-	})
+func digestFunctions(d *Deps) map[string]any {
+	return map[string]any{
+		"digest-plan":   d.PlanDigest,
+		"digest-send":   d.SendDigest,
+		"digest-record": d.RecordDigest,
+	}
 }
 
 // DigestPreview computes and renders a manager's digest without sending or recording it, for

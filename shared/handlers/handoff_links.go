@@ -6,7 +6,7 @@ package handlers
 
 import (
 	"errors"
-	"html/template"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,16 +20,6 @@ import (
 // maxDeclineReason bounds the reason an AE types.
 const maxDeclineReason = 2000
 
-var handoffPageHTML = template.Must(template.New("handoff-page").Parse(`<!DOCTYPE html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Title}}</title></head>
-<body style="font-family:Arial,Helvetica,sans-serif;color:#1f2933;max-width:520px;margin:40px auto;padding:0 16px">
-<h1 style="font-size:20px">{{.Title}}</h1><p>{{.Text}}</p>
-{{if .Problem}}<p style="color:#9b2c2c">{{.Problem}}</p>{{end}}
-{{if .Action}}<form method="post" action="{{.Action}}">
-{{if .ReasonLabel}}<p><label for="reason">{{.ReasonLabel}}</label><br><textarea id="reason" name="reason" rows="4" cols="50" maxlength="2000" required>{{.Reason}}</textarea></p>{{end}}
-<button type="submit" style="padding:8px 20px;font-size:16px">{{.Button}}</button></form>{{end}}
-</body></html>`))
-
 type handoffPage struct {
 	Lang, Title, Text, Problem, Action, Button, ReasonLabel, Reason string
 }
@@ -40,7 +30,7 @@ func (hs *Handoffs) renderPage(w http.ResponseWriter, status int, p handoffPage)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer") // the signature is in the URL
 	w.WriteHeader(status)
-	_ = handoffPageHTML.Execute(w, p)
+	_, _ = io.WriteString(w, p.html())
 }
 
 // linkCtx is a checked link: the handoff, the attempt and the AE it was sent to.
@@ -219,8 +209,7 @@ func (hs *Handoffs) declineLink(w http.ResponseWriter, r *http.Request) {
 	hs.answered(w, r, c, h, err, "handoff.page.declined")
 }
 
-func init() {
-	registerHTTP(func(d *Deps, s *Secrets) map[string]http.HandlerFunc {
-		return (&Handoffs{Deps: d, Secrets: s.LeadSecrets, LinkKey: s.LinkKey}).Handlers()
-	})
+// HandoffHTTP are the handoff routes (HTTPHandlers; the handoff Lambda).
+func HandoffHTTP(d *Deps, s *Secrets) map[string]http.HandlerFunc {
+	return (&Handoffs{Deps: d, Secrets: s.LeadSecrets, LinkKey: s.LinkKey}).Handlers()
 }

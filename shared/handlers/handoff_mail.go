@@ -5,10 +5,8 @@ package handlers
 // the i18n catalog in the recipient's language; times are in the recipient's zone.
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -80,20 +78,6 @@ func sortStrings(s []string) {
 	}
 }
 
-var handoffHTML = template.Must(template.New("handoff").Parse(`<!DOCTYPE html>
-<html><body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7"><tr><td align="center" style="padding:24px">
-<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="background:#ffffff;border:1px solid #d9dee3">
-<tr><td style="padding:20px 24px;font-size:16px">{{.Greeting}}<br>{{.Intro}}</td></tr>
-{{range .Sections}}<tr><td style="padding:8px 24px 0;font-size:14px;font-weight:bold">{{.Title}}</td></tr>
-<tr><td style="padding:0 24px"><table role="presentation" cellpadding="4" cellspacing="0" style="font-size:14px">
-{{range .Rows}}<tr><td style="color:#52606d;padding-right:16px;vertical-align:top">{{index . 0}}</td><td style="white-space:pre-wrap">{{index . 1}}</td></tr>{{end}}
-</table></td></tr>{{end}}
-{{if .Buttons}}<tr><td style="padding:16px 24px">{{range .Buttons}}<a href="{{.URL}}" style="display:inline-block;margin-right:12px;padding:10px 20px;background:{{.Color}};color:#ffffff;text-decoration:none;border-radius:4px">{{.Label}}</a>{{end}}</td></tr>{{end}}
-{{range .Outro}}<tr><td style="padding:4px 24px;font-size:14px">{{.}}</td></tr>{{end}}
-<tr><td style="padding:16px 24px;font-size:12px;color:#7b8794">{{.Footer}}</td></tr>
-</table></td></tr></table></body></html>`))
-
 type mailSection struct {
 	Title string
 	Rows  [][2]string
@@ -113,10 +97,7 @@ type handoffMailData struct {
 
 // render builds the text and HTML bodies of one handoff email from the same parts.
 func (m handoffMailData) render() (string, string, error) {
-	var html bytes.Buffer
-	if err := handoffHTML.Execute(&html, m); err != nil {
-		return "", "", fmt.Errorf("render handoff email: %w", err)
-	}
+	html := m.html()
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n%s\n", m.Greeting, m.Intro)
 	for _, s := range m.Sections {
@@ -135,7 +116,7 @@ func (m handoffMailData) render() (string, string, error) {
 		b.WriteString("\n" + strings.Join(m.Outro, "\n") + "\n")
 	}
 	fmt.Fprintf(&b, "\n%s\n", m.Footer)
-	return b.String(), html.String(), nil
+	return b.String(), html, nil
 }
 
 func (d *Deps) handoffLead(ctx context.Context, h domain.Handoff) (domain.Lead, error) {

@@ -488,16 +488,14 @@ func (d *Deps) QueueHandoff(ctx context.Context, in HandoffRef) (HandoffQueued, 
 	return out, nil
 }
 
-func init() {
-	registerFunctions(func(d *Deps) map[string]any {
-		return map[string]any{
-			"handoff-assign":   d.AssignHandoff,
-			"handoff-notify":   d.NotifyHandoffAE,
-			"handoff-remind":   d.RemindHandoffAE,
-			"handoff-expire":   d.ExpireHandoff,
-			"handoff-declined": d.HandoffDeclined,
-			"handoff-accept":   d.AcceptHandoff,
-			"handoff-queue":    d.QueueHandoff,
-		}
-	})
+func handoffFunctions(d *Deps) map[string]any {
+	return map[string]any{
+		"handoff-assign":   d.AssignHandoff,
+		"handoff-notify":   d.NotifyHandoffAE,
+		"handoff-remind":   d.RemindHandoffAE,
+		"handoff-expire":   d.ExpireHandoff,
+		"handoff-declined": d.HandoffDeclined,
+		"handoff-accept":   d.AcceptHandoff,
+		"handoff-queue":    d.QueueHandoff,
+	}
 }

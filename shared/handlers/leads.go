@@ -1,11 +1,9 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"strings"
 
 	"github.com/dealflow/dealflow/shared/domain"
@@ -305,19 +303,6 @@ func leadFields(loc string, l domain.Lead) [][2]string {
 	return out
 }
 
-var leadHTML = template.Must(template.New("lead").Parse(`<!DOCTYPE html>
-<html><body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7"><tr><td align="center" style="padding:24px">
-<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="background:#ffffff;border:1px solid #d9dee3">
-<tr><td style="padding:20px 24px;font-size:16px">{{.Greeting}}<br>{{.Intro}}</td></tr>
-<tr><td style="padding:0 24px"><table role="presentation" cellpadding="4" cellspacing="0" style="font-size:14px">
-{{range .Fields}}<tr><td style="color:#52606d;padding-right:16px">{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}
-</table></td></tr>
-{{if .ScoreLines}}<tr><td style="padding:16px 24px 0;font-size:14px"><b>{{.WhyScore}}</b><ul style="margin:4px 0;padding-left:20px">{{range .ScoreLines}}<li>{{.}}</li>{{end}}</ul></td></tr>{{end}}
-<tr><td style="padding:16px 24px;font-size:14px"><b>{{.WhyOwner}}</b><br>{{.Routing}}</td></tr>
-<tr><td style="padding:12px 24px;font-size:12px;color:#7b8794;border-top:1px solid #d9dee3">{{.Footer}}</td></tr>
-</table></td></tr></table></body></html>`))
-
 func leadMessage(d *Deps, l domain.Lead, to *domain.Rep, queued bool) (notify.Message, error) {
 	loc := to.Locale
 	if loc == "" {
@@ -333,20 +318,13 @@ func leadMessage(d *Deps, l domain.Lead, to *domain.Rep, queued bool) (notify.Me
 	for _, s := range l.ScoreExplanation {
 		lines = append(lines, s.Reason)
 	}
-	data := map[string]any{
-		"Greeting": i18n.T(loc, "lead.assigned.greeting", to.Name), "Intro": intro,
-		"Fields": leadFields(loc, l), "WhyScore": i18n.T(loc, "lead.why.score"), "ScoreLines": lines,
-		"WhyOwner": i18n.T(loc, "lead.why.owner"), "Routing": l.RoutingExplanation, "Footer": i18n.T(loc, "footer.sent_by"),
-	}
-	var html bytes.Buffer
-	if err := leadHTML.Execute(&html, data); err != nil {
-		return notify.Message{}, err
-	}
+	html := leadMailHTML(i18n.T(loc, "lead.assigned.greeting", to.Name), intro, leadFields(loc, l), i18n.T(loc, "lead.why.score"), lines,
+		i18n.T(loc, "lead.why.owner"), l.RoutingExplanation, i18n.T(loc, "footer.sent_by"))
 	text := strings.Join([]string{i18n.T(loc, "lead.assigned.greeting", to.Name), intro, "", leadSummaryText(loc, l),
 		i18n.T(loc, "lead.why.score") + ":", "  " + strings.Join(lines, "\n  "), "",
 		i18n.T(loc, "lead.why.owner") + ": " + l.RoutingExplanation, "", i18n.T(loc, "footer.sent_by")}, "\n")
 	return notify.Message{
-		From: d.from(), To: []string{to.Email}, Subject: subject, Text: text, HTML: html.String(),
+		From: d.from(), To: []string{to.Email}, Subject: subject, Text: text, HTML: html,
 		IdempotencyKey: "notify-owner:" + l.ID, Refs: map[string]string{"leadId": l.ID},
 	}, nil
 }

@@ -502,16 +502,16 @@ func (ds *Deals) postMilestoneComplete(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, o)
 }
 
-func init() {
-	registerFunctions(func(d *Deps) map[string]any {
-		return map[string]any{
-			"onboarding-start": d.StartOnboarding,
-			"onboarding-next":  d.NextOnboardingStep,
-			"onboarding-check": d.CheckMilestone,
-		}
-	})
-	registerHTTP(func(d *Deps, s *Secrets) map[string]http.HandlerFunc {
-		ds := &Deals{Deps: d, Secrets: s.LeadSecrets}
-		return map[string]http.HandlerFunc{"POST /v1/onboardings/{id}/milestones/{milestone}/complete": ds.postMilestoneComplete}
-	})
+func onboardingFunctions(d *Deps) map[string]any {
+	return map[string]any{
+		"onboarding-start": d.StartOnboarding,
+		"onboarding-next":  d.NextOnboardingStep,
+		"onboarding-check": d.CheckMilestone,
+	}
+}
+
+// OnboardingHTTP is the milestone-completion route (HTTPHandlers; served by the deals Lambda).
+func OnboardingHTTP(d *Deps, s *Secrets) map[string]http.HandlerFunc {
+	ds := &Deals{Deps: d, Secrets: s.LeadSecrets}
+	return map[string]http.HandlerFunc{"POST /v1/onboardings/{id}/milestones/{milestone}/complete": ds.postMilestoneComplete}
 }

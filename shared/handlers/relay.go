@@ -60,17 +60,17 @@ func (d *Deps) SweepOutbox(ctx context.Context) (SweepResult, error) {
 	}
 }
 
-// functionSets are added by each area's file in init (leads, handoff, deals, digest), so areas
-// can grow without editing one shared map.
-var functionSets []func(d *Deps) map[string]any
-
-func registerFunctions(f func(d *Deps) map[string]any) { functionSets = append(functionSets, f) }
+// The registry is spelled out in function bodies, with no init() and no package-level table, so
+// a Lambda main that names only its own handler (functions/<name>/main.go) links only that
+// handler: the linker drops every method nothing reachable refers to (infra/README.md "One
+// bootstrap per function"). The local runtime and the tests use the whole registry.
 
 // Functions maps every function name (as used in statemachines/ placeholders, events/ targets
-// and functions/<name>) to its handler. Both runtimes take handlers from here.
+// and functions/<name>) to its handler. The local runtime takes handlers from here; each Lambda
+// main names the same method (functions/functions_test.go checks they agree).
 func Functions(d *Deps) map[string]any {
 	out := map[string]any{}
-	for _, set := range functionSets {
+	for _, set := range []func(d *Deps) map[string]any{leadFunctions, digestFunctions, handoffFunctions, onboardingFunctions, reminderFunctions} {
 		for name, fn := range set(d) {
 			if _, dup := out[name]; dup {
 				panic("handlers: function " + name + " registered twice")
@@ -81,11 +81,10 @@ func Functions(d *Deps) map[string]any {
 	return out
 }
 
-// httpSets are added by each area's file in init: route pattern → handler.
-var httpSets []func(d *Deps, s *Secrets) map[string]http.HandlerFunc
-
-func registerHTTP(f func(d *Deps, s *Secrets) map[string]http.HandlerFunc) {
-	httpSets = append(httpSets, f)
+// HTTPSets are the route sets of HTTPHandlers; a Lambda main passes the sets that hold its
+// routes (functions/functions_test.go checks every route of the function is covered).
+func HTTPSets() []func(d *Deps, s *Secrets) map[string]http.HandlerFunc {
+	return []func(d *Deps, s *Secrets) map[string]http.HandlerFunc{IntakeHTTP, DealsHTTP, HandoffHTTP, OnboardingHTTP, SnoozeHTTP}
 }
 
 // Secrets are the credentials HTTP handlers verify requests with (from env or Secrets Manager).
@@ -102,7 +101,7 @@ type Secrets struct {
 // HTTPHandlers returns every HTTP handler keyed by route pattern (httpapi.Route.MuxPattern).
 func HTTPHandlers(d *Deps, s *Secrets) map[string]http.HandlerFunc {
 	out := map[string]http.HandlerFunc{}
-	for _, set := range httpSets {
+	for _, set := range HTTPSets() {
 		for p, h := range set(d, s) {
 			if _, dup := out[p]; dup {
 				panic("handlers: route " + p + " registered twice")
@@ -113,18 +112,18 @@ func HTTPHandlers(d *Deps, s *Secrets) map[string]http.HandlerFunc {
 	return out
 }
 
-func init() {
-	registerFunctions(func(d *Deps) map[string]any {
-		return map[string]any{
-			"qualify-lead":  d.QualifyLead,
-			"route-lead":    d.RouteLead,
-			"notify-owner":  d.NotifyOwner,
-			"lead-fallback": d.LeadFallback,
-			"outbox-relay":  d.SweepOutbox,
-		}
-	})
-	registerHTTP(func(d *Deps, s *Secrets) map[string]http.HandlerFunc {
-		in := &Intake{Deps: d, LeadSecrets: s.LeadSecrets, HubSpot: s.HubSpot, CRM: s.CRM, PublicURL: s.PublicURL}
-		return in.Handlers()
-	})
+func leadFunctions(d *Deps) map[string]any {
+	return map[string]any{
+		"qualify-lead":  d.QualifyLead,
+		"route-lead":    d.RouteLead,
+		"notify-owner":  d.NotifyOwner,
+		"lead-fallback": d.LeadFallback,
+		"outbox-relay":  d.SweepOutbox,
+	}
+}
+
+// IntakeHTTP are the intake routes (HTTPHandlers; the intake Lambda).
+func IntakeHTTP(d *Deps, s *Secrets) map[string]http.HandlerFunc {
+	in := &Intake{Deps: d, LeadSecrets: s.LeadSecrets, HubSpot: s.HubSpot, CRM: s.CRM, PublicURL: s.PublicURL}
+	return in.Handlers()
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"slices"
 	"sort"
 	"strings"
@@ -411,17 +410,6 @@ type reminderLine struct {
 
 type snoozeLink struct{ Label, URL string }
 
-var remindersHTML = template.Must(template.New("reminders").Parse(`<!DOCTYPE html>
-<html><body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7"><tr><td align="center" style="padding:24px">
-<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="background:#ffffff;border:1px solid #d9dee3">
-<tr><td style="padding:20px 24px;font-size:16px">{{.Greeting}}<br>{{.Intro}}{{if .Escalation}}<br><br><b>{{.Escalation}}</b>{{end}}</td></tr>
-{{range .Lines}}<tr><td style="padding:8px 24px;font-size:14px;border-top:1px solid #eef0f2"><b>{{.Title}}</b> · {{.Detail}}<br>{{.Reason}}
-{{if .Escalated}}<br><span style="color:#b42318">{{.Escalated}}</span>{{end}}
-<br><span style="color:#52606d">{{$.Snooze}}:</span>{{range .Snoozes}} <a href="{{.URL}}">{{.Label}}</a>{{end}}</td></tr>
-{{end}}<tr><td style="padding:12px 24px;font-size:12px;color:#7b8794;border-top:1px solid #d9dee3">{{.Footer}}</td></tr>
-</table></td></tr></table></body></html>`))
-
 // reminderMessage is the one message an AE gets per run: every due follow-up with its reason and
 // snooze links; the manager is copied when any item is escalated.
 func (d *Deps) reminderMessage(rep *domain.Rep, cal *workhours.Calendar, items []dueItem, now time.Time, key string) (notify.Message, error) {
@@ -461,12 +449,8 @@ func (d *Deps) reminderMessage(rep *domain.Rep, cal *workhours.Calendar, items [
 		cc = append(cc, manager.Email)
 		escalation = i18n.T(repLocale(d.Org, manager), "reminders.escalated.intro", rep.Name)
 	}
-	data := map[string]any{"Greeting": i18n.T(loc, "deals.greeting", rep.Name), "Intro": i18n.T(loc, "reminders.intro"),
-		"Escalation": escalation, "Lines": lines, "Snooze": i18n.T(loc, "reminders.snooze"), "Footer": i18n.T(loc, "footer.sent_by")}
-	var html strings.Builder
-	if err := remindersHTML.Execute(&html, data); err != nil {
-		return notify.Message{}, err
-	}
+	html := remindersMailHTML(i18n.T(loc, "deals.greeting", rep.Name), i18n.T(loc, "reminders.intro"), escalation, lines,
+		i18n.T(loc, "reminders.snooze"), i18n.T(loc, "footer.sent_by"))
 	text := []string{i18n.T(loc, "deals.greeting", rep.Name), i18n.T(loc, "reminders.intro"), ""}
 	if escalation != "" {
 		text = append(text, escalation, "")
@@ -488,7 +472,7 @@ func (d *Deps) reminderMessage(rep *domain.Rep, cal *workhours.Calendar, items [
 	}
 	refs["reminderIds"] = strings.Join(ids, ",")
 	return notify.Message{From: d.from(), To: []string{rep.Email}, Cc: slices.Compact(cc), Subject: i18n.T(loc, "reminders.subject", len(items)),
-		Text: strings.Join(text, "\n"), HTML: html.String(), IdempotencyKey: key, Refs: refs}, nil
+		Text: strings.Join(text, "\n"), HTML: html, IdempotencyKey: key, Refs: refs}, nil
 }
 
 // linkKey signs snooze links; without one (Deps.LinkKey unset) emails carry no links.

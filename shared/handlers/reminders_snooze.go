@@ -2,7 +2,7 @@ package handlers
 
 import (
 	"errors"
-	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -28,13 +28,6 @@ func (s *Snoozes) Handlers() map[string]http.HandlerFunc {
 	}
 }
 
-var snoozeHTML = template.Must(template.New("snooze").Parse(`<!DOCTYPE html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Title}}</title></head>
-<body style="font-family:Arial,Helvetica,sans-serif;color:#1f2933;max-width:480px;margin:40px auto;padding:0 16px">
-<h1 style="font-size:20px">{{.Title}}</h1><p>{{.Text}}</p>
-{{if .Action}}<form method="post" action="{{.Action}}"><button type="submit" style="padding:8px 20px;font-size:16px">{{.Button}}</button></form>{{end}}
-</body></html>`))
-
 type snoozePage struct {
 	Lang, Title, Text, Action, Button string
 }
@@ -45,7 +38,7 @@ func (s *Snoozes) render(w http.ResponseWriter, status int, p snoozePage) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer") // the signature is in the URL
 	w.WriteHeader(status)
-	_ = snoozeHTML.Execute(w, p)
+	_, _ = io.WriteString(w, p.html())
 }
 
 // check verifies the link and loads its reminder; it answers the request itself when it fails.
@@ -139,14 +132,14 @@ func (s *Snoozes) snooze(w http.ResponseWriter, r *http.Request) {
 		Text: i18n.T(loc, "snooze.done", i18n.DateTime(loc, until, tz))})
 }
 
-func init() {
-	registerFunctions(func(d *Deps) map[string]any {
-		return map[string]any{
-			"reminders-plan":  d.PlanReminderRun,
-			"reminders-sweep": d.SweepReminders,
-		}
-	})
-	registerHTTP(func(d *Deps, s *Secrets) map[string]http.HandlerFunc {
-		return (&Snoozes{Deps: d, Key: s.LinkKey}).Handlers()
-	})
+func reminderFunctions(d *Deps) map[string]any {
+	return map[string]any{
+		"reminders-plan":  d.PlanReminderRun,
+		"reminders-sweep": d.SweepReminders,
+	}
+}
+
+// SnoozeHTTP are the reminder snooze-link routes (HTTPHandlers; served by the deals Lambda).
+func SnoozeHTTP(d *Deps, s *Secrets) map[string]http.HandlerFunc {
+	return (&Snoozes{Deps: d, Key: s.LinkKey}).Handlers()
 }

@@ -1,30 +1,32 @@
 // Package lambdaenv builds the handlers' dependencies from a Lambda function's environment: the
 // contract with the CDK stack (infra/stack.go sets these variables, only those a function's role
 // allows). Cold-start work only; nothing here decides anything about sales.
+//
+// Each main names its own handler and the AWS clients its role allows (DynamoDB, SES, ...), so
+// its bootstrap links only those (infra/README.md "One bootstrap per function"). A variable in
+// the environment whose client the main did not name fails the cold start: the stack and the
+// main disagree, and silently dropping the table, the bus or the mailer would lose work.
 package lambdaenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/dealflow/dealflow/shared/awsadapters"
 	"github.com/dealflow/dealflow/shared/clock"
 	dfconfig "github.com/dealflow/dealflow/shared/config"
 	"github.com/dealflow/dealflow/shared/handlers"
 	"github.com/dealflow/dealflow/shared/httpapi"
-	"github.com/dealflow/dealflow/shared/store/dynamo"
+	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/webhook"
 )
 
@@ -37,52 +39,90 @@ const (
 
 func envName(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
 
-// Build reads the environment and returns the handlers' dependencies and secrets.
-func Build(ctx context.Context) (*handlers.Deps, *handlers.Secrets, error) {
+// Env is a cold start in progress: the AWS configuration and what the clients built so far.
+type Env struct {
+	ctx     context.Context
+	cfg     aws.Config
+	d       *handlers.Deps
+	mailer  notify.Mailer                      // set by SES; wrapped idempotent below
+	secrets func(arn string) ([]string, error) // set by SecretsManager
+	linked  map[string]bool                    // clients the main named
+}
+
+// Client builds one AWS client from the environment. The clients live in subpackages
+// (lambdaenv/dynamodb, ses, eventbridge, stepfunctions, secretsmanager), one per AWS service,
+// because importing an SDK service package links it and runs its initialisers whether or not it
+// is used. A main lists the clients its infra/access.go entry allows.
+type Client func(e *Env) error
+
+// Link records that the main links the named client (the subpackage name).
+func (e *Env) Link(client string) { e.linked[client] = true }
+
+// Context is the cold start's context.
+func (e *Env) Context() context.Context { return e.ctx }
+
+// Config is the SDK configuration (AWSConfig).
+func (e *Env) Config() aws.Config { return e.cfg }
+
+// Deps are the handlers' dependencies being built.
+func (e *Env) Deps() *handlers.Deps { return e.d }
+
+// SetMailer sets the mailer; Build makes it send once per idempotency key through the table.
+func (e *Env) SetMailer(m notify.Mailer) { e.mailer = m }
+
+// SetSecrets sets how secrets are read by ARN (SECRET_<ID>_ARN).
+func (e *Env) SetSecrets(read func(arn string) ([]string, error)) { e.secrets = read }
+
+// AWSConfig is the SDK configuration of a Lambda execution environment, read from the variables
+// the runtime sets (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime):
+// the region and the execution role's temporary credentials. The credentials live as long as the
+// execution environment, so a static provider is right; config.LoadDefaultConfig would link SSO,
+// STS, IMDS and the shared-files loaders that never run on Lambda (~3 MB). Retries are the SDK's
+// standard retryer (aws.Config with a nil Retryer).
+func AWSConfig() (aws.Config, error) {
+	region, key, secret := os.Getenv("AWS_REGION"), os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	if region == "" || key == "" || secret == "" {
+		return aws.Config{}, errors.New("aws config: AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set (the Lambda runtime sets them)")
+	}
+	return aws.Config{
+		Region:      region,
+		Credentials: credentials.NewStaticCredentialsProvider(key, secret, os.Getenv("AWS_SESSION_TOKEN")),
+	}, nil
+}
+
+// Build reads the environment and returns the handlers' dependencies and secrets, with the
+// given clients.
+func Build(ctx context.Context, clients ...Client) (*handlers.Deps, *handlers.Secrets, error) {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	org, err := dfconfig.Load(os.Getenv("ORG_FILE"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("org file: %w", err)
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := AWSConfig()
 	if err != nil {
-		return nil, nil, fmt.Errorf("aws config: %w", err)
+		return nil, nil, err
 	}
 	clk := clock.Real{}
 	d := &handlers.Deps{Org: org, Clock: clk, Log: log, Available: handlers.WorkingHours(org)}
-	if t := os.Getenv("TABLE_NAME"); t != "" {
-		st, err := dynamo.New(dynamodb.NewFromConfig(cfg), t, dynamo.WithClock(clk))
-		if err != nil {
+	e := &Env{ctx: ctx, cfg: cfg, d: d, linked: map[string]bool{}}
+	for _, c := range clients {
+		if err := c(e); err != nil {
 			return nil, nil, err
 		}
-		d.Store = st
 	}
-	if os.Getenv("SENDER_EMAIL") != "" && d.Store != nil {
-		ses := awsadapters.SES{Client: sesv2.NewFromConfig(cfg), From: os.Getenv("SENDER_EMAIL"), ConfigurationSet: os.Getenv("SES_CONFIGURATION_SET")}
-		d.Mailer = notifyIdempotent(d, ses)
+	if err := e.unlinked(); err != nil {
+		return nil, nil, err
 	}
-	if bus := os.Getenv("EVENT_BUS_NAME"); bus != "" {
-		d.Publisher = awsadapters.Publisher{Client: eventbridge.NewFromConfig(cfg), Bus: bus}
-	}
-	machines := map[string]string{}
-	for _, kv := range os.Environ() {
-		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "STATE_MACHINE_") && strings.HasSuffix(k, "_ARN") {
-			name := strings.ToLower(strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(k, "STATE_MACHINE_"), "_ARN"), "_", "-"))
-			machines[name] = v
-		}
-	}
-	if len(machines) > 0 {
-		d.Workflow = awsadapters.Workflow{Client: sfn.NewFromConfig(cfg), Machines: machines}
+	if e.mailer != nil && d.Store != nil {
+		d.Mailer = notifyIdempotent(d, e.mailer)
 	}
 	s := &handlers.Secrets{PublicURL: org.Settings.PublicURL}
-	sm := secretsmanager.NewFromConfig(cfg)
 	read := func(id string) ([]string, error) {
 		arn := os.Getenv("SECRET_" + envName(id) + "_ARN")
-		if arn == "" {
+		if arn == "" || e.secrets == nil {
 			return nil, nil
 		}
-		return awsadapters.SecretStrings(ctx, sm, arn)
+		return e.secrets(arn)
 	}
 	if s.LeadSecrets, err = read(secretLeadSigning); err != nil {
 		return nil, nil, err
@@ -107,24 +147,58 @@ func Build(ctx context.Context) (*handlers.Deps, *handlers.Secrets, error) {
 	return d, s, nil
 }
 
-// Start runs the named function of the handler registry (a workflow task or an event target).
-func Start(name string) {
-	d, _, err := Build(context.Background())
+// unlinked fails when the stack gave the function a resource whose client its main did not name.
+func (e *Env) unlinked() error {
+	var missing []string
+	need := func(client, variable string) {
+		if !e.linked[client] {
+			missing = append(missing, variable+" is set but the main does not pass lambdaenv/"+client+".Client")
+		}
+	}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if v == "" {
+			continue
+		}
+		switch {
+		case k == "TABLE_NAME":
+			need("dynamodb", k)
+		case k == "SENDER_EMAIL":
+			need("ses", k)
+		case k == "EVENT_BUS_NAME":
+			need("eventbridge", k)
+		case strings.HasPrefix(k, "STATE_MACHINE_") && strings.HasSuffix(k, "_ARN"):
+			need("stepfunctions", k)
+		case strings.HasPrefix(k, "SECRET_") && strings.HasSuffix(k, "_ARN"):
+			need("secretsmanager", k)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("environment and functions/<name>/main.go disagree (infra/access.go): %s", strings.Join(missing, "; "))
+	}
+	return nil
+}
+
+// Start runs one function's handler (a workflow task or an event target). handler returns the
+// method of the handler registry (handlers.Functions) named name, e.g. d.QualifyLead.
+func Start(name string, handler func(d *handlers.Deps) any, clients ...Client) {
+	d, _, err := Build(context.Background(), clients...)
 	if err != nil {
 		slog.Error("cold start failed", "function", name, "error", err.Error())
 		os.Exit(1)
 	}
-	fn, ok := handlers.Functions(d)[name]
-	if !ok {
-		slog.Error("no such function in the handler registry", "function", name)
-		os.Exit(1)
-	}
-	lambda.Start(fn)
+	lambda.Start(handler(d))
+}
+
+// Routes are the route sets (handlers.HTTPSets) that hold one HTTP function's routes.
+func Routes(sets ...func(d *handlers.Deps, s *handlers.Secrets) map[string]http.HandlerFunc) []func(d *handlers.Deps, s *handlers.Secrets) map[string]http.HandlerFunc {
+	return sets
 }
 
 // StartHTTP serves the routes of the route table that name this function, behind API Gateway.
-func StartHTTP(name string) {
-	d, s, err := Build(context.Background())
+func StartHTTP(name string, routes []func(d *handlers.Deps, s *handlers.Secrets) map[string]http.HandlerFunc, clients ...Client) {
+	d, s, err := Build(context.Background(), clients...)
 	if err != nil {
 		slog.Error("cold start failed", "function", name, "error", err.Error())
 		os.Exit(1)
@@ -132,14 +206,33 @@ func StartHTTP(name string) {
 	if d.Store != nil && d.Publisher != nil {
 		d.Store = relayAfterWrite(d, d.Publisher)
 	}
-	hs := handlers.HTTPHandlers(d, s)
-	mux := http.NewServeMux()
-	for _, r := range httpapi.Routes {
-		if r.Function == name {
-			if h, ok := hs[r.MuxPattern()]; ok {
-				mux.HandleFunc(r.MuxPattern(), h)
-			}
-		}
+	mux, err := Mux(name, d, s, routes)
+	if err != nil {
+		slog.Error("cold start failed", "function", name, "error", err.Error())
+		os.Exit(1)
 	}
 	lambda.Start(httpapi.LambdaHandler(mux))
+}
+
+// Mux routes every route of the route table that names this function to its handler from
+// routes; a route without a handler is an error (the main forgot a set).
+func Mux(name string, d *handlers.Deps, s *handlers.Secrets, routes []func(d *handlers.Deps, s *handlers.Secrets) map[string]http.HandlerFunc) (*http.ServeMux, error) {
+	hs := map[string]http.HandlerFunc{}
+	for _, set := range routes {
+		for p, h := range set(d, s) {
+			hs[p] = h
+		}
+	}
+	mux := http.NewServeMux()
+	for _, r := range httpapi.Routes {
+		if r.Function != name {
+			continue
+		}
+		h, ok := hs[r.MuxPattern()]
+		if !ok {
+			return nil, fmt.Errorf("route %s has no handler in the sets functions/%s/main.go passes", r.MuxPattern(), name)
+		}
+		mux.HandleFunc(r.MuxPattern(), h)
+	}
+	return mux, nil
 }

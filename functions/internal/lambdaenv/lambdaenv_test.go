@@ -1,0 +1,49 @@
+package lambdaenv
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func setLambdaEnv(t *testing.T) {
+	t.Setenv("ORG_FILE", "../../../examples/org.yaml")
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKID")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "SECRET")
+	t.Setenv("AWS_SESSION_TOKEN", "TOKEN")
+}
+
+// The region and the execution role's credentials come from the variables the Lambda runtime sets.
+func TestAWSConfigReadsTheLambdaRuntimeVariables(t *testing.T) {
+	setLambdaEnv(t)
+	cfg, err := AWSConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil || cfg.Region != "eu-west-1" || creds.AccessKeyID != "AKID" || creds.SecretAccessKey != "SECRET" || creds.SessionToken != "TOKEN" {
+		t.Fatalf("region %q creds %+v err %v", cfg.Region, creds, err)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	if _, err := AWSConfig(); err == nil {
+		t.Fatal("no credentials must fail the cold start, not every call later")
+	}
+}
+
+// A resource in the environment whose client the main does not link is a disagreement between
+// the stack and the main: the cold start fails and names it.
+func TestBuildFailsWhenTheMainDoesNotLinkAClientTheStackConfigured(t *testing.T) {
+	setLambdaEnv(t)
+	t.Setenv("EVENT_BUS_NAME", "dealflow-dev")
+	t.Setenv("SECRET_LINK_SIGNING_KEY_ARN", "arn:aws:secretsmanager:eu-west-1:1:secret:k")
+	_, _, err := Build(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "EVENT_BUS_NAME is set but the main does not pass lambdaenv/eventbridge.Client") ||
+		!strings.Contains(err.Error(), "lambdaenv/secretsmanager.Client") {
+		t.Fatalf("err %v", err)
+	}
+	linked := func(name string) Client { return func(e *Env) error { e.Link(name); return nil } }
+	if _, _, err := Build(context.Background(), linked("eventbridge"), linked("secretsmanager")); err != nil {
+		t.Fatalf("with both clients linked: %v", err)
+	}
+}
