@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/webhook"
@@ -19,24 +20,51 @@ func (d *Deps) RelayOutbox(ctx context.Context, pub events.Publisher, max int) (
 	if err != nil {
 		return 0, fmt.Errorf("relay outbox: list: %w", err)
 	}
-	sent := 0
-	for i := 0; i < len(pending); i += 10 { // PutEvents takes at most 10 entries
-		batch := pending[i:min(i+10, len(pending))]
-		entries := make([]events.Entry, len(batch))
-		ids := make([]string, len(batch))
-		for j, e := range batch {
-			entries[j] = events.Entry{Source: events.Source, DetailType: e.DetailType, Detail: string(e.Detail), Time: e.CreatedAt, EventBusName: events.BusName}
-			ids[j] = e.ID
-		}
-		if _, err := pub.Publish(ctx, entries); err != nil {
-			return sent, fmt.Errorf("relay outbox: publish: %w", err)
-		}
-		if err := d.Store.MarkOutboxPublished(ctx, ids...); err != nil {
-			return sent, fmt.Errorf("relay outbox: mark published: %w", err)
-		}
-		sent += len(batch)
+	// PutEvents takes at most 10 entries: the batches go out side by side (EventBridge promises
+	// no order between events anyway: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html),
+	// then one write marks every event whose batch was accepted.
+	type result struct {
+		ids []string
+		err error
 	}
-	return sent, nil
+	results := make([]result, (len(pending)+9)/10)
+	var wg sync.WaitGroup
+	for i := 0; i < len(pending); i += 10 {
+		batch := pending[i:min(i+10, len(pending))]
+		wg.Add(1)
+		go func(r *result) {
+			defer wg.Done()
+			entries := make([]events.Entry, len(batch))
+			ids := make([]string, len(batch))
+			for j, e := range batch {
+				entries[j] = events.Entry{Source: events.Source, DetailType: e.DetailType, Detail: string(e.Detail), Time: e.CreatedAt, EventBusName: events.BusName}
+				ids[j] = e.ID
+			}
+			if _, err := pub.Publish(ctx, entries); err != nil {
+				r.err = err
+				return
+			}
+			r.ids = ids
+		}(&results[i/10])
+	}
+	wg.Wait()
+	var published []string
+	var firstErr error
+	for _, r := range results {
+		published = append(published, r.ids...)
+		if r.err != nil && firstErr == nil {
+			firstErr = r.err
+		}
+	}
+	if len(published) > 0 {
+		if err := d.Store.MarkOutboxPublished(ctx, published...); err != nil {
+			return 0, fmt.Errorf("relay outbox: mark published: %w", err)
+		}
+	}
+	if firstErr != nil {
+		return len(published), fmt.Errorf("relay outbox: publish: %w", firstErr)
+	}
+	return len(published), nil
 }
 
 // SweepResult says how many outbox events a sweep published.
