@@ -31,12 +31,20 @@ var functionAccess = map[string]Access{
 	// HTTP deals API (deals, activities, milestone completion, reminder snooze links): writes with
 	// outbox events relayed inline, Dealflow-Signature keys, link-signing key for snooze links.
 	"deals": {Table: ReadWriteTable, PublishEvents: true, Secrets: []string{SecretLeadSigning, SecretLinkSigning}},
+	// manager-digest: draws the digest's charts from the specs digest-render left; no AWS access
+	// beyond logs and X-Ray.
+	"digest-charts": {},
+	// manager-digest: computes the period's metrics report (reads deals, leads, activities, ...).
+	"digest-compute": {Table: ReadTable},
 	// manager-digest: resolves the period and reads the digest record.
 	"digest-plan": {Table: ReadTable},
 	// manager-digest: stores the digest record with its Digest Sent outbox event (put-if-absent).
 	"digest-record": {Table: ReadWriteTable},
-	// manager-digest: computes metrics, renders and sends once per manager and period
-	// (idempotency key in the table).
+	// manager-digest: renders the email from its input and the org file; no AWS access beyond
+	// logs and X-Ray.
+	"digest-render": {},
+	// manager-digest: sends the rendered email once per manager and period (idempotency key in
+	// the table, hence the writes).
 	"digest-send": {Table: ReadWriteTable, SendEmail: true},
 	// HTTP intake: stores the lead and its pending event together (outbox), relays the event,
 	// verifies HubSpot and Dealflow signatures.

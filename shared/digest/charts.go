@@ -22,7 +22,7 @@ const (
 )
 
 // DrawCharts draws the charts as PNG images (shared/digest/charts.Draw). The binaries that render
-// digests with charts set it: functions/digest-send and the local runtime (like
+// digests with charts set it: functions/digest-charts and the local runtime (like
 // qualify.PhoneNormalizer), because the chart library and its fonts are ~5 MB that every other
 // Lambda bootstrap would link too (infra/README.md "One bootstrap per function").
 var DrawCharts func(loc string, charts []chartspec.Chart) ([]notify.Attachment, error)

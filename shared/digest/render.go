@@ -94,7 +94,7 @@ type stageRow struct{ Name, Deals, Amount, Weighted string }
 type funnelRow struct{ Name, Reached, Next, Cumulative string }
 
 // StaleListLimit is how many stale deals a digest lists (largest first); the rest are counted.
-const StaleListLimit = 10
+const StaleListLimit = metrics.StaleListLimit
 
 type dealRow struct{ Name, Owner, Stage, Amount, Close, Why string }
 type activityTable struct {
@@ -348,19 +348,11 @@ func (v *view) build() {
 
 	// The email lists the most valuable stale deals only: a team with thousands of idle deals
 	// would otherwise get a message Gmail clips (it cuts HTML over 102 KB) and nobody reads.
-	stale := v.r.Stale
-	if len(stale) > StaleListLimit {
-		rest := stale[StaleListLimit:]
-		var sum int64
-		for _, s := range rest {
-			if s.Converted.OK {
-				sum += s.Converted.V.AmountMinor
-			}
-		}
-		v.StaleMore = v.L("digest.stale.more", i18n.Number(v.loc, int64(len(rest))), v.moneyWhole(domain.Money{AmountMinor: sum, Currency: v.r.Currency}))
-		stale = stale[:StaleListLimit]
+	// metrics.Compute cuts the list at metrics.StaleListLimit and counts the rest.
+	if more := v.r.StaleMore; more.Count > 0 {
+		v.StaleMore = v.L("digest.stale.more", i18n.Number(v.loc, int64(more.Count)), v.moneyWhole(domain.Money{AmountMinor: more.Total.AmountMinor, Currency: v.r.Currency}))
 	}
-	for _, s := range stale {
+	for _, s := range v.r.Stale {
 		var why []string
 		for _, x := range s.Reasons {
 			switch x.Trigger {

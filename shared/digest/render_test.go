@@ -202,12 +202,14 @@ func TestStaleListIsCapped(t *testing.T) {
 	org, r := fixtureReport(t)
 	base := r.Stale[0]
 	r.Stale = nil
-	for i := range 25 {
+	// metrics.Compute keeps the StaleListLimit largest and counts the rest (25 deals here).
+	for i := range StaleListLimit {
 		s := base
 		s.ID, s.Name = fmt.Sprintf("s%02d", i), fmt.Sprintf("Idle deal %02d", i)
 		s.Converted = metrics.Some(domain.Money{AmountMinor: int64(1000-i) * 100, Currency: "EUR"})
 		r.Stale = append(r.Stale, s)
 	}
+	r.StaleMore = metrics.StaleMore{Count: 15, Total: domain.Money{AmountMinor: 14_745_00, Currency: "EUR"}}
 	mgr, _ := org.Rep("mgr")
 	m := *mgr
 	m.Locale = "en-US"

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/dealflow/dealflow/shared/digest"
+	"github.com/dealflow/dealflow/shared/digest/chartspec"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/metrics"
@@ -114,42 +115,208 @@ func (d *Deps) PlanDigest(ctx context.Context, in DigestRequest) (DigestPlan, er
 // retries and duplicate executions.
 func digestKey(manager, periodKey string) string { return "digest:" + manager + ":" + periodKey }
 
-// SendDigest computes, renders and sends the digest of the plan's period. Idempotent: the mail
-// is sent at most once per manager and period (the mailer's idempotency key).
-func (d *Deps) SendDigest(ctx context.Context, in DigestPlan) (DigestPlan, error) {
-	if in.AlreadySent {
-		return in, nil
+// The manager-digest workflow computes, renders, draws the charts and sends in four functions
+// (statemachines/manager-digest.asl.json): the report needs the table, the email the templates
+// and the org file, the charts the chart library, the send SES and the table; linking any two of
+// the big ones would not fit the Lambda bootstrap budget (infra/README.md "One bootstrap per
+// function"). What travels between them is bounded: a state's input and output, like a Lambda
+// result, is limited to 256 KB (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html),
+// so the report lists at most metrics.StaleListLimit stale deals and the charts are small PNGs.
+// The local runtime draws the charts while rendering; its charts step passes the email through.
+
+// DigestComputed is the compute step's output and the render step's input.
+type DigestComputed struct {
+	Plan DigestPlan `json:"plan"`
+	// Report is the plan's period; absent when the digest was already sent.
+	Report *metrics.Report `json:"report,omitempty"`
+}
+
+// DigestRendered is the output of the render and charts steps (charts: in and out) and the send
+// step's input.
+type DigestRendered struct {
+	Plan DigestPlan `json:"plan"`
+	// Email is the rendered digest; absent when the digest was already sent.
+	Email *DigestEmail `json:"email,omitempty"`
+}
+
+// DigestEmail is a rendered digest as it travels between the workflow's steps.
+type DigestEmail struct {
+	Subject string        `json:"subject"`
+	HTML    string        `json:"html"`
+	Text    string        `json:"text"`
+	Images  []DigestImage `json:"images,omitempty"`
+}
+
+// DigestImage is an inline chart; Data travels base64-encoded (encoding/json).
+type DigestImage struct {
+	ContentID   string `json:"contentId"`
+	ContentType string `json:"contentType"`
+	Data        []byte `json:"data"`
+}
+
+func digestEmail(e digest.Email) *DigestEmail {
+	out := &DigestEmail{Subject: e.Subject, HTML: e.HTML, Text: e.Text}
+	for _, img := range e.Images {
+		out.Images = append(out.Images, DigestImage{ContentID: img.ContentID, ContentType: img.ContentType, Data: img.Data})
 	}
+	return out
+}
+
+func (e *DigestEmail) inline() []notify.Attachment {
+	var out []notify.Attachment
+	for _, img := range e.Images {
+		out = append(out, notify.Attachment{ContentID: img.ContentID, ContentType: img.ContentType, Data: img.Data})
+	}
+	return out
+}
+
+// digestPlanPeriod resolves the plan's manager, team and period, and checks the period key:
+// the period is a pure function of the plan (digest id, manager, kind, at), so every step
+// recomputes the same one.
+func (d *Deps) digestPlanPeriod(in DigestPlan) (*domain.Rep, *domain.Team, metrics.Period, error) {
 	mgr, team, err := d.digestManager(in.Manager)
 	if err != nil {
-		return DigestPlan{}, err
+		return nil, nil, metrics.Period{}, err
 	}
 	p, err := d.DigestPeriod(in.DigestID, mgr, in.Period, in.At)
 	if err != nil {
-		return DigestPlan{}, err
+		return nil, nil, metrics.Period{}, err
 	}
 	if p.Key() != in.PeriodKey {
-		return DigestPlan{}, ErrBadInput{Reason: fmt.Sprintf("period key %s does not match %s at %s", in.PeriodKey, p.Key(), in.At.Format(time.RFC3339))}
+		return nil, nil, metrics.Period{}, ErrBadInput{Reason: fmt.Sprintf("period key %s does not match %s at %s", in.PeriodKey, p.Key(), in.At.Format(time.RFC3339))}
+	}
+	return mgr, team, p, nil
+}
+
+// ComputeDigest computes the report of the plan's period (the digest-compute step).
+func (d *Deps) ComputeDigest(ctx context.Context, in DigestPlan) (DigestComputed, error) {
+	if in.AlreadySent {
+		return DigestComputed{Plan: in}, nil
+	}
+	mgr, team, p, err := d.digestPlanPeriod(in)
+	if err != nil {
+		return DigestComputed{}, err
 	}
 	r, err := d.DigestReport(ctx, mgr, team, p, in.At)
 	if err != nil {
-		return DigestPlan{}, err
+		return DigestComputed{}, err
 	}
+	return DigestComputed{Plan: in, Report: &r}, nil
+}
+
+// RenderDigest renders the email of a computed report (the digest-render step). The report's
+// periods do not travel in JSON: they are recomputed from the plan.
+func (d *Deps) RenderDigest(ctx context.Context, in DigestComputed) (DigestRendered, error) {
+	if in.Plan.AlreadySent {
+		return DigestRendered{Plan: in.Plan}, nil
+	}
+	if in.Report == nil {
+		return DigestRendered{}, ErrBadInput{Reason: "report is required"}
+	}
+	mgr, team, p, err := d.digestPlanPeriod(in.Plan)
+	if err != nil {
+		return DigestRendered{}, err
+	}
+	r := *in.Report
+	if r.PeriodKey != p.Key() {
+		return DigestRendered{}, ErrBadInput{Reason: fmt.Sprintf("report period %s does not match the plan's %s", r.PeriodKey, p.Key())}
+	}
+	r.Period, r.Previous = p, p.Previous()
 	e, err := digest.Render(r, digest.Options{Org: d.Org, Manager: mgr, Team: team, PreferencesURL: d.digestPreferencesURL(mgr)})
 	if err != nil {
-		return DigestPlan{}, fmt.Errorf("digest %s/%s: %w", mgr.ID, in.PeriodKey, err)
+		return DigestRendered{}, fmt.Errorf("digest %s/%s: %w", mgr.ID, in.Plan.PeriodKey, err)
+	}
+	return DigestRendered{Plan: in.Plan, Email: digestEmail(e)}, nil
+}
+
+// pendingChartType marks an inline image whose Data is still a chart to draw (pendingChart as
+// JSON), left by DeferDigestCharts for the digest-charts step.
+const pendingChartType = "application/vnd.dealflow.chart+json"
+
+type pendingChart struct {
+	Loc   string          `json:"loc"`
+	Chart chartspec.Chart `json:"chart"`
+}
+
+// DeferDigestCharts is the digest.DrawCharts hook of functions/digest-render: it draws nothing
+// and returns each chart's spec in place of its PNG, one image per chart and in order like
+// charts.Draw, so the HTML references the same images. The chart library and the email
+// templates together do not fit one Lambda bootstrap next to the org file's loader; the
+// digest-charts step draws them (DrawDigestCharts).
+func DeferDigestCharts(loc string, specs []chartspec.Chart) ([]notify.Attachment, error) {
+	out := make([]notify.Attachment, 0, len(specs))
+	for _, c := range specs {
+		b, err := json.Marshal(pendingChart{Loc: loc, Chart: c})
+		if err != nil {
+			return nil, fmt.Errorf("defer chart %s: %w", c.ContentID, err)
+		}
+		out = append(out, notify.Attachment{ContentID: c.ContentID, ContentType: pendingChartType, Data: b})
+	}
+	return out, nil
+}
+
+// DrawDigestCharts draws the charts the render step left as specs (the digest-charts step);
+// images already drawn pass through.
+func (d *Deps) DrawDigestCharts(ctx context.Context, in DigestRendered) (DigestRendered, error) {
+	if in.Email == nil {
+		return in, nil
+	}
+	for i, img := range in.Email.Images {
+		if img.ContentType != pendingChartType {
+			continue
+		}
+		var c pendingChart
+		if err := json.Unmarshal(img.Data, &c); err != nil {
+			return DigestRendered{}, ErrBadInput{Reason: fmt.Sprintf("chart %s: %v", img.ContentID, err)}
+		}
+		if digest.DrawCharts == nil {
+			return DigestRendered{}, errors.New("digest charts: no chart renderer in this binary (set digest.DrawCharts = charts.Draw)")
+		}
+		drawn, err := digest.DrawCharts(c.Loc, []chartspec.Chart{c.Chart})
+		if err != nil {
+			return DigestRendered{}, fmt.Errorf("digest %s/%s: %w", in.Plan.Manager, in.Plan.PeriodKey, err)
+		}
+		if len(drawn) != 1 || drawn[0].ContentID != img.ContentID {
+			return DigestRendered{}, fmt.Errorf("digest %s/%s: chart %s not drawn", in.Plan.Manager, in.Plan.PeriodKey, img.ContentID)
+		}
+		in.Email.Images[i] = DigestImage{ContentID: drawn[0].ContentID, ContentType: drawn[0].ContentType, Data: drawn[0].Data}
+	}
+	return in, nil
+}
+
+// SendDigest sends a rendered digest (the digest-send step). Idempotent: the mail is sent at
+// most once per manager and period (the mailer's idempotency key).
+func (d *Deps) SendDigest(ctx context.Context, in DigestRendered) (DigestPlan, error) {
+	if in.Plan.AlreadySent {
+		return in.Plan, nil
+	}
+	if in.Email == nil {
+		return DigestPlan{}, ErrBadInput{Reason: "email is required"}
+	}
+	for _, img := range in.Email.Images {
+		if img.ContentType == pendingChartType {
+			return DigestPlan{}, ErrBadInput{Reason: "chart " + img.ContentID + " was not drawn (digest-charts step)"}
+		}
+	}
+	mgr, _, err := d.digestManager(in.Plan.Manager)
+	if err != nil {
+		return DigestPlan{}, err
+	}
+	plan := in.Plan
+	if plan.PeriodKey == "" {
+		return DigestPlan{}, ErrBadInput{Reason: "periodKey is required"}
 	}
 	id, err := d.Mailer.Send(ctx, notify.Message{
-		From: d.from(), To: []string{mgr.Email}, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Inline: e.Images,
-		IdempotencyKey: digestKey(mgr.ID, in.PeriodKey),
-		Refs:           map[string]string{"managerId": mgr.ID, "periodKey": in.PeriodKey, "digestId": in.DigestID},
+		From: d.from(), To: []string{mgr.Email}, Subject: in.Email.Subject, Text: in.Email.Text, HTML: in.Email.HTML, Inline: in.Email.inline(),
+		IdempotencyKey: digestKey(mgr.ID, plan.PeriodKey),
+		Refs:           map[string]string{"managerId": mgr.ID, "periodKey": plan.PeriodKey, "digestId": plan.DigestID},
 	})
 	if err != nil {
-		return DigestPlan{}, fmt.Errorf("send digest %s/%s: %w", mgr.ID, in.PeriodKey, err)
+		return DigestPlan{}, fmt.Errorf("send digest %s/%s: %w", mgr.ID, plan.PeriodKey, err)
 	}
-	in.MessageID = id
-	d.logger().Info("digest sent", "manager_id", mgr.ID, "period", in.PeriodKey, "message_id", id)
-	return in, nil
+	plan.MessageID = id
+	d.logger().Info("digest sent", "manager_id", mgr.ID, "period", plan.PeriodKey, "message_id", id)
+	return plan, nil
 }
 
 // RecordDigest stores that the digest went out, with a Digest Sent event; a second record of the
@@ -183,9 +350,12 @@ func (d *Deps) digestPreferencesURL(mgr *domain.Rep) string {
 
 func digestFunctions(d *Deps) map[string]any {
 	return map[string]any{
-		"digest-plan":   d.PlanDigest,
-		"digest-send":   d.SendDigest,
-		"digest-record": d.RecordDigest,
+		"digest-plan":    d.PlanDigest,
+		"digest-compute": d.ComputeDigest,
+		"digest-render":  d.RenderDigest,
+		"digest-charts":  d.DrawDigestCharts,
+		"digest-send":    d.SendDigest,
+		"digest-record":  d.RecordDigest,
 	}
 }
 

@@ -103,6 +103,34 @@ func BenchmarkDigestSQLite100k(b *testing.B) {
 	r, _ := d.DigestReport(context.Background(), mgr, team, p, benchAsOf)
 	b.ReportMetric(float64(r.Team.OpenDeals), "open-deals")
 	b.ReportMetric(float64(r.Team.Won+r.Team.Lost), "closed-in-week")
+	// The workflow's step outputs (JSON, as Step Functions passes them; each must stay < 256 KB).
+	plan, err := d.PlanDigest(context.Background(), DigestRequest{DigestID: "digest-big", Manager: "big-mgr", Period: "week", At: benchAsOf})
+	if err != nil {
+		b.Fatal(err)
+	}
+	computed, err := d.ComputeDigest(context.Background(), plan)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var in DigestComputed
+	b.ReportMetric(float64(through(b, computed, &in)), "compute-json-bytes")
+	rendered, err := renderDeferred(b, d, in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pending DigestRendered
+	b.ReportMetric(float64(through(b, rendered, &pending)), "render-json-bytes")
+	drawn, err := d.DrawDigestCharts(context.Background(), pending)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out DigestRendered
+	b.ReportMetric(float64(through(b, drawn, &out)), "charts-json-bytes")
+	png := 0
+	for _, img := range out.Email.Images {
+		png += len(img.Data)
+	}
+	b.ReportMetric(float64(png), "png-bytes")
 }
 
 // cpuTime is the process's user + system CPU time so far.

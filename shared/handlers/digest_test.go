@@ -63,11 +63,11 @@ func TestDigestIsSentAndRecordedOncePerPeriod(t *testing.T) {
 	}
 	// The workflow's Send retried (a timeout after the mail went out) and a second execution for
 	// the same slot: one email.
-	sent, err := f.deps.SendDigest(ctx, plan)
+	sent, err := digestSteps(t, f.deps, plan)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := f.deps.SendDigest(ctx, plan)
+	again, err := digestSteps(t, f.deps, plan)
 	if err != nil || again.MessageID != sent.MessageID {
 		t.Fatalf("second send = %+v, %v; want the first message id %s", again, err, sent.MessageID)
 	}

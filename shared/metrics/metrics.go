@@ -83,12 +83,15 @@ type Report struct {
 	Prior Summary      `json:"prior"` // the previous period, for deltas
 	Reps  []RepSummary `json:"reps"`
 
-	Funnel          []StageStep      `json:"funnel"`
-	PipelineByStage []StageAmount    `json:"pipelineByStage"`
-	Quota           QuotaReport      `json:"quota"`
-	Stale           []StaleDeal      `json:"stale"`
-	TopDeals        []DealLine       `json:"topDeals"` // open deals closing in the current period
-	Onboarding      OnboardingStatus `json:"onboarding"`
+	Funnel          []StageStep   `json:"funnel"`
+	PipelineByStage []StageAmount `json:"pipelineByStage"`
+	Quota           QuotaReport   `json:"quota"`
+	// Stale lists the StaleListLimit most valuable stale deals; StaleMore counts the rest, so the
+	// report stays small enough for a Step Functions payload whatever the team's backlog.
+	Stale      []StaleDeal      `json:"stale"`
+	StaleMore  StaleMore        `json:"staleMore"`
+	TopDeals   []DealLine       `json:"topDeals"` // open deals closing in the current period
+	Onboarding OnboardingStatus `json:"onboarding"`
 }
 
 // Summary is a team's or a rep's numbers for one period.
@@ -221,6 +224,18 @@ type OnboardingStatus struct {
 	OnboardingsLate int `json:"onboardingsLate"`
 }
 
+// StaleListLimit is how many stale deals a report lists (largest first); the rest are counted
+// in Report.StaleMore.
+const StaleListLimit = 10
+
+// StaleMore counts the stale deals beyond StaleListLimit.
+type StaleMore struct {
+	Count int `json:"count"`
+	// Total sums their amounts in the report's currency; deals whose amount cannot be
+	// converted are left out of it.
+	Total domain.Money `json:"total"`
+}
+
 // TopDealsLimit is how many deals "closing this period" lists.
 const TopDealsLimit = 5
 
@@ -253,6 +268,15 @@ func Compute(in Input) Report {
 	}
 	for i := range r.Reps {
 		r.Reps[i].Stale = staleBy[r.Reps[i].RepID]
+	}
+	if len(r.Stale) > StaleListLimit {
+		r.StaleMore = StaleMore{Count: len(r.Stale) - StaleListLimit, Total: domain.Money{Currency: r.Currency}}
+		for _, s := range r.Stale[StaleListLimit:] {
+			if s.Converted.OK {
+				r.StaleMore.Total.AmountMinor += s.Converted.V.AmountMinor
+			}
+		}
+		r.Stale = r.Stale[:StaleListLimit:StaleListLimit]
 	}
 	r.TopDeals = c.topDeals()
 	r.Onboarding = c.onboarding()

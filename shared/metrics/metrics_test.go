@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -285,6 +286,48 @@ func TestStaleAndTopDeals(t *testing.T) {
 	// Closing in the week of the digest (23–29 Nov): d5 (20,000 EUR) then d7 (7,200 EUR); d10 is won.
 	if len(r.TopDeals) != 2 || r.TopDeals[0].ID != "d5" || r.TopDeals[1].ID != "d7" || r.TopDeals[1].Converted != Some(money(720000, "EUR")) {
 		t.Errorf("top deals = %+v", r.TopDeals)
+	}
+}
+
+// A team with a big backlog gets the StaleListLimit largest stale deals listed and the rest
+// counted with their converted total; per-rep counts still include every stale deal.
+func TestStaleListIsCappedWithCounts(t *testing.T) {
+	in := fixtureInput(t)
+	for i := range 30 {
+		d := in.Deals[5] // d6: idle since 2 Nov, close date past
+		if d.ID != "d6" {
+			t.Fatalf("fixture changed: %s", d.ID)
+		}
+		d.ID, d.Amount = fmt.Sprintf("idle%02d", i), eur(int64(500+i))
+		if i%10 == 9 {
+			d.Amount = gbp(100) // no GBP rate: counted, not summed
+		}
+		in.Deals = append(in.Deals, d)
+	}
+	r := Compute(in)
+	// 32 stale deals: d5 (20,000), then idle28 (528), idle27 … down to d6 (1,000) sorted by converted amount.
+	if len(r.Stale) != StaleListLimit || r.Stale[0].ID != "d5" || r.Stale[1].ID != "d6" {
+		t.Fatalf("stale list = %d deals starting %v, want %d starting d5, d6", len(r.Stale), r.Stale[:2], StaleListLimit)
+	}
+	listed := map[string]bool{}
+	for _, s := range r.Stale {
+		listed[s.ID] = true
+	}
+	var wantTotal int64
+	for i := range 30 {
+		if id := fmt.Sprintf("idle%02d", i); !listed[id] && i%10 != 9 {
+			wantTotal += int64(500+i) * 100
+		}
+	}
+	if want := (StaleMore{Count: 32 - StaleListLimit, Total: money(wantTotal, "EUR")}); r.StaleMore != want {
+		t.Errorf("stale more = %+v, want %+v", r.StaleMore, want)
+	}
+	rows := map[string]RepSummary{}
+	for _, row := range r.Reps {
+		rows[row.RepID] = row
+	}
+	if rows["ae1"].Stale != 1 || rows["ae2"].Stale != 31 {
+		t.Errorf("stale per rep ae1/ae2 = %d/%d, want 1/31", rows["ae1"].Stale, rows["ae2"].Stale)
 	}
 }
 
