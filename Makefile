@@ -27,6 +27,7 @@ $(CHROMIUM):
 test: tools $(CHROMIUM) fmt-check vet
 	DEALFLOW_TOOLS=$(CURDIR)/tools/node_modules/.bin $(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) test-infra
+	$(MAKE) build-lambdas lambda-sizes
 	$(MAKE) fuzz-short
 
 vet:
