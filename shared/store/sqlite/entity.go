@@ -179,8 +179,10 @@ func list[T any](ctx context.Context, s *Store, tb table[T], q listQuery, p stor
 	defer rows.Close()
 	var out []T
 	var last []string
+	// data is scanned as RawBytes: the driver's buffer, reused for every row, is decoded in place
+	// (the JSON decoder copies what it keeps), instead of a fresh string and []byte per row.
+	var data sql.RawBytes
 	for rows.Next() {
-		var data string
 		keys := make([]string, len(keyCols))
 		dest := []any{&data}
 		for i := range keys {
@@ -193,7 +195,7 @@ func list[T any](ctx context.Context, s *Store, tb table[T], q listQuery, p stor
 			return out, encodeCursor(last), rows.Close()
 		}
 		var v T
-		if err := json.Unmarshal([]byte(data), &v); err != nil {
+		if err := json.Unmarshal(data, &v); err != nil {
 			return nil, "", fmt.Errorf("list %s: decode: %w", tb.kind, err)
 		}
 		out = append(out, v)
