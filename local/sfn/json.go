@@ -68,6 +68,19 @@ func appendDoc(buf []byte, v any) ([]byte, bool) { return appendDocWith(buf, v, 
 
 // appendDocWith is appendDoc with object keys in the order ko remembers (sorted otherwise).
 func appendDocWith(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
+	return appendDocAs(buf, v, ko, false)
+}
+
+// appendDocQuoted appends the body of the JSON string holding v's text (what appendJSONString
+// of appendDocWith's output would give, between the quotes); false for values it does not
+// render, which the caller then renders the slow way.
+func appendDocQuoted(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
+	return appendDocAs(buf, v, ko, true)
+}
+
+// appendDocAs renders v as JSON text, or with quoted as the body of the JSON string holding
+// that text (every string escaped twice), in one pass either way.
+func appendDocAs(buf []byte, v any, ko *keyOrders, quoted bool) ([]byte, bool) {
 	switch t := v.(type) {
 	case nil:
 		return append(buf, "null"...), true
@@ -80,13 +93,19 @@ func appendDocWith(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
 		if t == "" {
 			return append(buf, '0'), true
 		}
+		if quoted {
+			return appendStringBody(buf, string(t), false), true
+		}
 		return append(buf, t...), true
 	case string:
-		return appendJSONString(buf, t), true
+		return appendStringAs(buf, t, quoted), true
 	case *lazyDoc:
+		if quoted {
+			return buf, false
+		}
 		// The document's text quoted as a JSON string, rendered in one pass (no intermediate text).
 		mark := len(buf)
-		if out, ok := appendDocQuoted(append(buf, '"'), t.v, t.ko); ok {
+		if out, ok := appendDocAs(append(buf, '"'), t.v, t.ko, true); ok {
 			return append(out, '"'), true
 		}
 		return appendJSONString(buf[:mark], t.String()), true
@@ -97,7 +116,7 @@ func appendDocWith(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
 				buf = append(buf, ',')
 			}
 			var ok bool
-			if buf, ok = appendDocWith(buf, x, ko); !ok {
+			if buf, ok = appendDocAs(buf, x, ko, quoted); !ok {
 				return buf, false
 			}
 		}
@@ -115,16 +134,25 @@ func appendDocWith(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendJSONString(buf, k)
-			buf = append(buf, ':')
+			buf = append(appendStringAs(buf, k, quoted), ':')
 			var ok bool
-			if buf, ok = appendDocWith(buf, t[k], ko); !ok {
+			if buf, ok = appendDocAs(buf, t[k], ko, quoted); !ok {
 				return buf, false
 			}
 		}
 		return append(buf, '}'), true
 	}
 	return buf, false
+}
+
+// appendStringAs appends s as a JSON string, or with quoted as that string inside another one.
+func appendStringAs(buf []byte, s string, quoted bool) []byte {
+	if !quoted {
+		return appendJSONString(buf, s)
+	}
+	buf = append(buf, '\\', '"')
+	buf = appendStringBody(buf, s, true)
+	return append(buf, '\\', '"')
 }
 
 const hexDigits = "0123456789abcdef"
@@ -211,65 +239,6 @@ func appendEscape(buf, e []byte, twice bool) []byte {
 		buf = append(buf, c)
 	}
 	return buf
-}
-
-// appendDocQuoted appends the body of the JSON string holding v's text (what appendJSONString
-// of appendDocWith's output would give, between the quotes); false for values it does not
-// render, which the caller then renders the slow way.
-func appendDocQuoted(buf []byte, v any, ko *keyOrders) ([]byte, bool) {
-	switch t := v.(type) {
-	case nil:
-		return append(buf, "null"...), true
-	case bool:
-		if t {
-			return append(buf, "true"...), true
-		}
-		return append(buf, "false"...), true
-	case json.Number:
-		if t == "" {
-			return append(buf, '0'), true
-		}
-		return appendStringBody(buf, string(t), false), true
-	case string:
-		buf = append(buf, '\\', '"')
-		buf = appendStringBody(buf, t, true)
-		return append(buf, '\\', '"'), true
-	case []any:
-		buf = append(buf, '[')
-		for i, x := range t {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			var ok bool
-			if buf, ok = appendDocQuoted(buf, x, ko); !ok {
-				return buf, false
-			}
-		}
-		return append(buf, ']'), true
-	case map[string]any:
-		var arr [16]string
-		keys := appendSortedKeys(arr[:0], t)
-		if ko != nil {
-			if o := ko.orderOf(keys); o != nil {
-				keys = o
-			}
-		}
-		buf = append(buf, '{')
-		for i, k := range keys {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, '\\', '"')
-			buf = appendStringBody(buf, k, true)
-			buf = append(buf, '\\', '"', ':')
-			var ok bool
-			if buf, ok = appendDocQuoted(buf, t[k], ko); !ok {
-				return buf, false
-			}
-		}
-		return append(buf, '}'), true
-	}
-	return buf, false
 }
 
 // deepCopy copies a document so that states never share mutable maps or slices.
