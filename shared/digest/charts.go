@@ -77,13 +77,3 @@ func chartSpecs(loc string, v *view) []chartspec.Chart {
 	}
 	return out
 }
-
-func replaceDot(s string) string {
-	b := []byte(s)
-	for i := range b {
-		if b[i] == '.' {
-			b[i] = ','
-		}
-	}
-	return string(b)
-}

@@ -226,15 +226,7 @@ func (v *view) days(m metrics.Maybe[float64]) string {
 	if !m.OK {
 		return v.na()
 	}
-	return v.L("digest.days", decimal(v.loc, m.V, 1))
-}
-
-func decimal(loc string, f float64, places int) string {
-	s := fmt.Sprintf("%.*f", places, f)
-	if i18n.Normalize(loc) == i18n.German {
-		s = replaceDot(s)
-	}
-	return s
+	return v.L("digest.days", i18n.Decimal(v.loc, m.V, 1))
 }
 
 func (v *view) duration(m metrics.Maybe[time.Duration]) string {
@@ -243,9 +235,9 @@ func (v *view) duration(m metrics.Maybe[time.Duration]) string {
 	}
 	h := m.V.Hours()
 	if h >= 48 {
-		return v.L("digest.days", decimal(v.loc, h/24, 1))
+		return v.L("digest.days", i18n.Decimal(v.loc, h/24, 1))
 	}
-	return v.L("digest.hours", decimal(v.loc, h, 1))
+	return v.L("digest.hours", i18n.Decimal(v.loc, h, 1))
 }
 
 // delta compares a number with the previous period: "▲ 3 vs. last week".
@@ -268,7 +260,7 @@ func (v *view) build() {
 	moneyDelta := func(f float64) string {
 		return v.moneyWhole(domain.Money{AmountMinor: int64(math.Round(f)), Currency: cur})
 	}
-	pp := func(f float64) string { return decimal(v.loc, f*100, 0) + " " + v.L("digest.pp") }
+	pp := func(f float64) string { return i18n.Decimal(v.loc, f*100, 0) + " " + v.L("digest.pp") }
 	count := func(f float64) string { return i18n.Number(v.loc, int64(math.Round(f))) }
 
 	won := tile{Label: v.L("digest.kpi.won"), Value: v.amount(t.WonAmount), Sub: v.L("digest.deals", t.Won)}
@@ -306,7 +298,7 @@ func (v *view) build() {
 			r.Pacing = v.L("digest.per_day", v.moneyWhole(a.Pacing.V))
 		}
 		if a.Coverage.OK {
-			r.Coverage = decimal(v.loc, a.Coverage.V, 1) + "×"
+			r.Coverage = i18n.Decimal(v.loc, a.Coverage.V, 1) + "×"
 		}
 		return r
 	}

@@ -59,6 +59,16 @@ func Number(locale string, n int64) string {
 	return b.String()
 }
 
+// Decimal formats f with places decimals and the locale's decimal mark: 1.5 or 1,5 (no
+// grouping, for ratios and short axis values).
+func Decimal(locale string, f float64, places int) string {
+	s := strconv.FormatFloat(f, 'f', places, 64)
+	if Normalize(locale) == German {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
 func abs(n int64) int64 {
 	if n < 0 {
 		return -n

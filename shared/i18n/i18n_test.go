@@ -43,3 +43,16 @@ func TestFormatsFollowTheLocale(t *testing.T) {
 		})
 	}
 }
+
+func TestDecimal(t *testing.T) {
+	for _, tc := range []struct {
+		loc    string
+		f      float64
+		places int
+		want   string
+	}{{"en-US", 1.25, 1, "1.2"}, {"de-DE", 1.25, 1, "1,2"}, {"de", 12.5, 0, "12"}, {"en", -3.456, 2, "-3.46"}, {"de-AT", 0.5, 2, "0,50"}} {
+		if got := Decimal(tc.loc, tc.f, tc.places); got != tc.want {
+			t.Errorf("Decimal(%s, %v, %d) = %q, want %q", tc.loc, tc.f, tc.places, got, tc.want)
+		}
+	}
+}

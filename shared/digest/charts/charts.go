@@ -101,9 +101,9 @@ func shortNumber(loc string, f float64) string {
 	de := i18n.Normalize(loc) == i18n.German
 	switch {
 	case f >= 1e6 || f <= -1e6:
-		s := fmt.Sprintf("%.1f", f/1e6)
+		s := i18n.Decimal(loc, f/1e6, 1)
 		if de {
-			return replaceDot(s) + " Mio."
+			return s + " Mio."
 		}
 		return s + "M"
 	case f >= 1e3 || f <= -1e3:
@@ -113,14 +113,4 @@ func shortNumber(loc string, f float64) string {
 		return fmt.Sprintf("%.0fk", f/1e3)
 	}
 	return fmt.Sprintf("%.0f", f)
-}
-
-func replaceDot(s string) string {
-	b := []byte(s)
-	for i := range b {
-		if b[i] == '.' {
-			b[i] = ','
-		}
-	}
-	return string(b)
 }
