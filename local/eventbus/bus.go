@@ -21,6 +21,7 @@ import (
 
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/events"
+	"github.com/dealflow/dealflow/shared/store/sqlite/groupcommit"
 )
 
 // Matcher is a compiled event pattern.
@@ -102,9 +103,7 @@ func WithAccount(account, region string) Option {
 // TxRunner runs fn in a write transaction and returns once it is committed; fn must not Commit or
 // Rollback. The local runtime passes the store's group-commit writer
 // (shared/store/sqlite/groupcommit), so events share commits with the writes that caused them.
-type TxRunner interface {
-	Tx(ctx context.Context, fn func(*sql.Tx) error) error
-}
+type TxRunner = groupcommit.Runner
 
 // WithWriter runs the bus's write transactions through w (default: a transaction of its own on db).
 func WithWriter(w TxRunner) Option { return func(b *Bus) { b.writer = w } }
@@ -120,6 +119,7 @@ func New(db *sql.DB, rules []events.Rule, compile CompileFunc, inv Invoker, opts
 		account: "000000000000", region: "local", workers: 4,
 		backoff: defaultBackoff, wake: make(chan struct{}, 1),
 		inflight: map[int64]bool{}, byName: map[string]*compiledRule{},
+		writer: groupcommit.Single{DB: db},
 	}
 	for _, o := range opts {
 		o(b)
@@ -316,18 +316,7 @@ func newID() string {
 }
 
 func (b *Bus) tx(ctx context.Context, f func(*sql.Tx) error) error {
-	if b.writer != nil {
-		return b.writer.Tx(ctx, f)
-	}
-	tx, err := b.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return b.writer.Tx(ctx, f)
 }
 
 func (b *Bus) signal() {

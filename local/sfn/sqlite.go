@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/dealflow/dealflow/shared/store/sqlite/groupcommit"
 )
 
 //go:embed migrations/*.sql
@@ -28,24 +30,7 @@ type SQLitePersistence struct {
 // TxRunner runs fn in a write transaction and returns once it is committed. The local runtime
 // passes the store's group-commit writer (shared/store/sqlite/groupcommit), so the engine's
 // checkpoints share commits with the store's and the bus's writes; fn must not Commit or Rollback.
-type TxRunner interface {
-	Tx(ctx context.Context, fn func(*sql.Tx) error) error
-}
-
-// plainTx is the default TxRunner: one transaction of its own per call.
-type plainTx struct{ db *sql.DB }
-
-func (p plainTx) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := p.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
+type TxRunner = groupcommit.Runner
 
 // SQLiteOption configures NewSQLitePersistence.
 type SQLiteOption func(*SQLitePersistence)
@@ -58,7 +43,7 @@ func NewSQLitePersistence(ctx context.Context, db *sql.DB, opts ...SQLiteOption)
 	if _, err := db.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
 		return nil, fmt.Errorf("sfn sqlite: enable WAL: %w", err)
 	}
-	p := &SQLitePersistence{db: db, w: plainTx{db}}
+	p := &SQLitePersistence{db: db, w: groupcommit.Single{DB: db}}
 	for _, o := range opts {
 		o(p)
 	}

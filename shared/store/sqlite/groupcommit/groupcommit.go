@@ -18,6 +18,29 @@ import (
 	"time"
 )
 
+// Runner runs fn in a write transaction and returns once it is committed; fn must not Commit or
+// Rollback. Writer and Single are Runners.
+type Runner interface {
+	Tx(ctx context.Context, fn func(*sql.Tx) error) error
+}
+
+// Single runs each call in a transaction of its own on DB: the same Tx contract as Writer, for
+// packages (the engine, the bus) used on a database without the runtime's writer.
+type Single struct{ DB *sql.DB }
+
+// Tx runs fn in its own transaction and commits it; fn's error rolls it back and is returned.
+func (s Single) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 // ErrClosed is returned by Tx after Close.
 var ErrClosed = errors.New("groupcommit: writer is closed")
 
