@@ -44,6 +44,18 @@ func (f InvokerFunc) Invoke(ctx context.Context, rule string, t events.Target, i
 	return f(ctx, rule, t, input)
 }
 
+// TxInvoker is an Invoker that can also do a target's durable part inside the PutEvents
+// transaction. The local runtime starts state-machine executions this way: the execution is
+// written in the same commit as the event that matched, so nothing is queued, polled and deleted
+// in between, and a crash cannot separate them.
+type TxInvoker interface {
+	Invoker
+	// InvokeTx runs inside the PutEvents transaction (possibly more than once, if the transaction
+	// is run again) and must have no effect outside tx. handled=false leaves the target to the
+	// delivery queue. When handled, after (may be nil) is called once, after the commit.
+	InvokeTx(ctx context.Context, tx *sql.Tx, rule string, t events.Target, input []byte) (after func(), handled bool, err error)
+}
+
 // PutEvents limits. https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
 const (
 	MaxEntriesPerCall = 10
@@ -191,12 +203,19 @@ func (b *Bus) PutEvents(ctx context.Context, entries []events.Entry) (PutEventsR
 	}
 	now := b.clock.Now().UTC()
 	res := PutEventsResult{Entries: make([]ResultEntry, len(entries))}
+	type direct struct {
+		rule   string
+		target events.Target
+		input  []byte
+	}
 	type stored struct {
 		id, detailType string
 		t              time.Time
 		env            []byte
 		matched        []string
+		direct         []direct // targets the invoker may start inside the transaction
 	}
+	txInv, _ := b.invoker.(TxInvoker)
 	var batch []stored
 	for i, e := range entries {
 		env, ev, err := b.envelope(e, now)
@@ -217,6 +236,15 @@ func (b *Bus) PutEvents(ctx context.Context, entries []events.Entry) (PutEventsR
 		for _, r := range b.rules {
 			if r.rule.State != "DISABLED" && r.matcher.MatchValue(ev) {
 				s.matched = append(s.matched, r.rule.Name)
+				if txInv == nil {
+					continue
+				}
+				for _, t := range r.rule.Targets {
+					// An input that cannot be built goes to the queue, which retries and dead-letters it.
+					if in, err := targetInput(r.rule.Name, t, s.env, ev); err == nil {
+						s.direct = append(s.direct, direct{rule: r.rule.Name, target: t, input: in})
+					}
+				}
 			}
 		}
 		res.Entries[i] = ResultEntry{EventID: env.ID}
@@ -225,15 +253,37 @@ func (b *Bus) PutEvents(ctx context.Context, entries []events.Entry) (PutEventsR
 	if len(batch) == 0 {
 		return res, nil
 	}
+	var afters []func()
+	queued := false
 	err := b.tx(ctx, func(tx *sql.Tx) error {
+		afters, queued = afters[:0], false // a group-commit writer may run this again
 		for _, s := range batch {
 			m, _ := json.Marshal(orEmpty(s.matched))
 			if _, err := tx.ExecContext(ctx, `INSERT INTO eb_events(id, time_ms, detail_type, envelope, matched) VALUES(?,?,?,?,?)`,
 				s.id, s.t.UnixMilli(), s.detailType, s.env, string(m)); err != nil {
 				return err
 			}
-			if err := b.enqueue(ctx, tx, s.id, s.matched, now, ""); err != nil {
-				return err
+			handled := map[[2]string]bool{}
+			for _, d := range s.direct {
+				after, ok, err := txInv.InvokeTx(ctx, tx, d.rule, d.target, d.input)
+				if err != nil || !ok {
+					continue // delivered from the queue instead, with its retries
+				}
+				handled[[2]string{d.rule, d.target.ID}] = true
+				if after != nil {
+					afters = append(afters, after)
+				}
+			}
+			for _, name := range s.matched {
+				for _, t := range b.byName[name].rule.Targets {
+					if handled[[2]string{name, t.ID}] {
+						continue
+					}
+					if err := b.enqueueTarget(ctx, tx, s.id, name, t.ID, now, ""); err != nil {
+						return err
+					}
+					queued = true
+				}
 			}
 		}
 		return nil
@@ -241,7 +291,12 @@ func (b *Bus) PutEvents(ctx context.Context, entries []events.Entry) (PutEventsR
 	if err != nil {
 		return PutEventsResult{}, fmt.Errorf("put events: store: %w", err)
 	}
-	b.signal()
+	for _, f := range afters {
+		f()
+	}
+	if queued {
+		b.signal()
+	}
 	return res, nil
 }
 
@@ -254,15 +309,19 @@ func orEmpty(s []string) []string {
 
 func (b *Bus) enqueue(ctx context.Context, tx *sql.Tx, eventID string, rules []string, now time.Time, replay string) error {
 	for _, name := range rules {
-		r := b.byName[name]
-		for _, t := range r.rule.Targets {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO eb_deliveries(event_id, rule, target_id, status, first_ms, next_ms, replay) VALUES(?,?,?,?,?,?,?)`,
-				eventID, name, t.ID, "pending", now.UnixMilli(), now.UnixMilli(), replay); err != nil {
+		for _, t := range b.byName[name].rule.Targets {
+			if err := b.enqueueTarget(ctx, tx, eventID, name, t.ID, now, replay); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+func (b *Bus) enqueueTarget(ctx context.Context, tx *sql.Tx, eventID, rule, target string, now time.Time, replay string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO eb_deliveries(event_id, rule, target_id, status, first_ms, next_ms, replay) VALUES(?,?,?,?,?,?,?)`,
+		eventID, rule, target, "pending", now.UnixMilli(), now.UnixMilli(), replay)
+	return err
 }
 
 // envelope builds the AWS event envelope for an entry and returns it decoded too (for matching).

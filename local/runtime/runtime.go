@@ -6,6 +6,7 @@ package runtime
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -183,7 +184,7 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 		r.funcs[name] = lambda.NewHandler(fn)
 	}
 	compile := func(p []byte) (eventbus.Matcher, error) { return pattern.Compile(p) }
-	if r.Bus, err = eventbus.New(db, proj.Rules, compile, eventbus.InvokerFunc(r.observedInvoke), eventbus.WithClock(cfg.Clock), eventbus.WithLogger(cfg.Log), eventbus.WithAccount(Account, Region), eventbus.WithWriter(r.Store.Writer())); err != nil {
+	if r.Bus, err = eventbus.New(db, proj.Rules, compile, busInvoker{r}, eventbus.WithClock(cfg.Clock), eventbus.WithLogger(cfg.Log), eventbus.WithAccount(Account, Region), eventbus.WithWriter(r.Store.Writer())); err != nil {
 		return err
 	}
 	persist, err := sfn.NewSQLitePersistence(ctx, db, sfn.WithTxRunner(r.Store.Writer()))
@@ -275,10 +276,42 @@ func (p busPublisher) Publish(ctx context.Context, entries []events.Entry) ([]st
 // (StartExecution with the same name and input is idempotent).
 func (r *Runtime) invokeTarget(ctx context.Context, rule string, t events.Target, input []byte) error {
 	if t.StateMachine != "" {
-		h := sha256.Sum256([]byte(rule + "\x00" + t.ID + "\x00" + string(input)))
-		return r.startExecution(ctx, t.StateMachine, hex.EncodeToString(h[:16]), string(input))
+		return r.startExecution(ctx, t.StateMachine, executionName(rule, t, input), string(input))
 	}
 	return r.invokeFunction(ctx, t.Function, input)
+}
+
+// executionName names the execution a rule target starts for an input.
+func executionName(rule string, t events.Target, input []byte) string {
+	h := sha256.Sum256([]byte(rule + "\x00" + t.ID + "\x00" + string(input)))
+	return hex.EncodeToString(h[:16])
+}
+
+// busInvoker delivers bus events to rule targets. State-machine targets start inside the
+// PutEvents transaction (eventbus.TxInvoker); functions, and anything that cannot start there,
+// go through the bus's delivery queue.
+type busInvoker struct{ r *Runtime }
+
+func (b busInvoker) Invoke(ctx context.Context, rule string, t events.Target, input []byte) error {
+	return b.r.observedInvoke(ctx, rule, t, input)
+}
+
+func (b busInvoker) InvokeTx(ctx context.Context, tx *sql.Tx, rule string, t events.Target, input []byte) (func(), bool, error) {
+	sm, ok := b.r.Machine[t.StateMachine]
+	if t.StateMachine == "" || !ok {
+		return nil, false, nil
+	}
+	start := time.Now()
+	run, err := b.r.Engine.StartExecutionTx(ctx, tx, sfn.StartExecutionInput{StateMachineArn: sm.ARN, Name: executionName(rule, t, input), Input: string(input)})
+	if err != nil {
+		return nil, false, err
+	}
+	return func() {
+		b.r.metrics.observeDelivery(rule, nil, time.Since(start))
+		if run != nil {
+			run()
+		}
+	}, true, nil
 }
 
 func (r *Runtime) startExecution(ctx context.Context, machine, name, input string) error {

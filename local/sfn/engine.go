@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -219,32 +218,11 @@ type StartExecutionOutput struct {
 // same input returns the existing execution, a different input fails with ExecutionAlreadyExists
 // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
 func (e *Engine) StartExecution(ctx context.Context, in StartExecutionInput) (*StartExecutionOutput, error) {
-	e.mu.Lock()
-	sm := e.machines[in.StateMachineArn]
-	e.mu.Unlock()
-	if sm == nil {
-		return nil, fmt.Errorf("start execution of %s: %w", in.StateMachineArn, ErrStateMachineDoesNotExist)
-	}
-	text := in.Input
-	if strings.TrimSpace(text) == "" {
-		text = "{}"
-	}
-	input, err := decodeJSON([]byte(text))
+	x, cp, err := e.newExecution(in)
 	if err != nil {
-		return nil, fmt.Errorf("start execution: input is not valid JSON: %v: %w", err, ErrInvalidExecutionInput)
+		return nil, err
 	}
-	if len(text) > maxPayloadBytes {
-		return nil, fmt.Errorf("start execution: input exceeds %d bytes: %w", maxPayloadBytes, ErrInvalidExecutionInput)
-	}
-	name := in.Name
-	if name == "" {
-		name = newUUID()
-	}
-	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", e.region, e.account, sm.Name, name)
-	x := &Execution{ARN: arn, Name: name, Machine: sm, InputText: text, StartDate: e.clock.Now(), roleARN: e.roleARN,
-		engine: e, status: StatusRunning, done: make(chan struct{}), history: make([]HistoryEvent, 0, 16),
-		keys: newKeyOrders(sm.Definition.keys)}
-	x.keys.learn([]byte(text))
+	arn, text := x.ARN, x.InputText
 	e.mu.Lock()
 	if old := e.execs[arn]; old != nil {
 		e.mu.Unlock()
@@ -265,7 +243,7 @@ func (e *Engine) StartExecution(ctx context.Context, in StartExecutionInput) (*S
 		return nil, fmt.Errorf("start execution %s: %w", arn, err)
 	}
 	x.emit("ExecutionStarted", map[string]any{"input": text, "inputDetails": notTruncated, "roleArn": x.roleARN}, 0)
-	e.launch(x, &checkpoint{State: sm.Definition.StartAt, Input: input, InputText: text})
+	e.launch(x, cp)
 	return &StartExecutionOutput{ExecutionArn: arn, StartDate: x.StartDate}, nil
 }
 

@@ -24,7 +24,7 @@ type SQLitePersistence struct {
 	db *sql.DB
 	w  TxRunner
 	// Prepared once: preparing dominates the cost of these small statements in modernc.org/sqlite.
-	insertExec, insertEvent, finishExec, saveCheckpoint *sql.Stmt
+	insertExec, insertExecIfNew, insertEvent, finishExec, saveCheckpoint *sql.Stmt
 }
 
 // TxRunner runs fn in a write transaction and returns once it is committed. The local runtime
@@ -55,6 +55,8 @@ func NewSQLitePersistence(ctx context.Context, db *sql.DB, opts ...SQLiteOption)
 		text string
 	}{
 		{&p.insertExec, `INSERT INTO sfn_executions (arn, name, state_machine_arn, input, status, start_date) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&p.insertExecIfNew, `INSERT INTO sfn_executions (arn, name, state_machine_arn, input, status, start_date) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (arn) DO NOTHING`},
 		{&p.insertEvent, `INSERT INTO sfn_history (execution_arn, id, previous_event_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (execution_arn, id) DO UPDATE SET previous_event_id = excluded.previous_event_id, timestamp = excluded.timestamp, type = excluded.type, details = excluded.details`},
 		{&p.finishExec, `UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?,

@@ -1,0 +1,122 @@
+package eventbus
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dealflow/dealflow/shared/clock"
+	"github.com/dealflow/dealflow/shared/events"
+)
+
+// txRecorder takes state-machine targets inside the PutEvents transaction (a row in its own
+// table) and leaves functions to the queue, as the local runtime does.
+type txRecorder struct {
+	recorder
+	refuse  string // target id InvokeTx fails
+	started []string
+}
+
+func (r *txRecorder) InvokeTx(ctx context.Context, tx *sql.Tx, rule string, t events.Target, in []byte) (func(), bool, error) {
+	if t.StateMachine == "" {
+		return nil, false, nil
+	}
+	if t.ID == r.refuse {
+		return nil, false, errors.New("state machine not loaded")
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO started(target, input) VALUES(?, ?)`, t.ID, string(in)); err != nil {
+		return nil, false, err
+	}
+	return func() { r.started = append(r.started, t.ID) }, true, nil
+}
+
+func TestPutEventsStartsTxTargetsInTheSameCommit(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	db := openDB(t, filepath.Join(t.TempDir(), "db"))
+	if _, err := db.Exec(`CREATE TABLE started(target TEXT, input TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	rec := &txRecorder{refuse: "onboard"}
+	b, err := New(db, testRules, compileDetailType, rec, WithClock(clk), WithBackoff(func(int) time.Duration { return time.Minute }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PutEvents(ctx, []events.Entry{
+		{Source: "dealflow", DetailType: "Lead Received", Detail: `{"leadId":"l-1","source":"api"}`},
+		{Source: "dealflow", DetailType: "Deal Closed Won", Detail: `{"dealId":"d-1"}`},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The lead's state machine started with the event, after the commit; its two function
+	// targets and the deal's target (InvokeTx failed) wait in the queue.
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM started WHERE target = 'whole' AND input LIKE '%"leadId":"l-1"%'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("started rows = %d, %v; want the whole event once", n, err)
+	}
+	if len(rec.started) != 1 || rec.started[0] != "whole" {
+		t.Fatalf("run after commit = %v; want [whole]", rec.started)
+	}
+	pending := map[string]bool{}
+	rows, err := db.Query(`SELECT target_id FROM eb_deliveries WHERE status = 'pending'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		pending[id] = true
+	}
+	rows.Close()
+	if len(pending) != 3 || !pending["path"] || !pending["tpl"] || !pending["onboard"] || pending["whole"] {
+		t.Fatalf("queued deliveries = %v; want path, tpl, onboard", pending)
+	}
+	if n, err := b.DeliverDue(ctx); err != nil || n != 3 {
+		t.Fatalf("delivered %d, %v; want 3", n, err)
+	}
+	for _, c := range rec.calls {
+		if c.target == "whole" {
+			t.Fatal("the started target was delivered again from the queue")
+		}
+	}
+}
+
+// A PutEvents whose transaction fails starts nothing.
+func TestPutEventsTxTargetsNotRunWhenTheCommitFails(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "db"))
+	if _, err := db.Exec(`CREATE TABLE started(target TEXT, input TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	rec := &txRecorder{}
+	b, err := New(db, testRules, compileDetailType, rec, WithWriter(failingRunner{db}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PutEvents(ctx, []events.Entry{{Source: "dealflow", DetailType: "Lead Received", Detail: `{"leadId":"l-2"}`}}); err == nil {
+		t.Fatal("PutEvents succeeded; want the commit error")
+	}
+	if len(rec.started) != 0 {
+		t.Fatalf("started %v after a failed commit", rec.started)
+	}
+}
+
+// failingRunner runs fn and then rolls back, as a commit that fails would.
+type failingRunner struct{ db *sql.DB }
+
+func (f failingRunner) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := f.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return errors.New("disk I/O error")
+}
