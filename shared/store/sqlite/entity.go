@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/dealflow/dealflow/shared/store"
 
@@ -34,13 +35,32 @@ func (tb table[T]) insertSQL() string {
 		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "))
 }
 
-func (tb table[T]) updateSQL() string {
-	sets := []string{"version = ?", "data = ?"}
-	for _, c := range tb.cols {
-		sets = append(sets, c+" = ?")
+// updateSQL sets the body and only the key columns whose bit is set in changed: SQLite rewrites
+// every index on a column an UPDATE assigns, even to the same value (https://sqlite.org/lang_update.html
+// leaves this to the planner; update.c marks an index for rewriting by the columns in SET), and a
+// lead's keys rarely change after intake.
+func (tb table[T]) updateSQL(changed uint64) string {
+	k := updateKey{tb.name, changed}
+	if q, ok := updateSQLs.Load(k); ok {
+		return q.(string)
 	}
-	return fmt.Sprintf("UPDATE %s SET %s WHERE id = ? AND version = ?", tb.name, strings.Join(sets, ", "))
+	sets := []string{"version = ?", "data = ?"}
+	for i, c := range tb.cols {
+		if changed&(1<<i) != 0 {
+			sets = append(sets, c+" = ?")
+		}
+	}
+	q := fmt.Sprintf("UPDATE %s SET %s WHERE id = ? AND version = ?", tb.name, strings.Join(sets, ", "))
+	updateSQLs.Store(k, q)
+	return q
 }
+
+type updateKey struct {
+	table   string
+	changed uint64
+}
+
+var updateSQLs sync.Map // updateKey → SQL text
 
 func create[T any](ctx context.Context, s *Store, tb table[T], v T, events []store.OutboxEvent) (T, error) {
 	var zero T
@@ -127,9 +147,17 @@ func update[T any](ctx context.Context, s *Store, tb table[T], id string, fn fun
 		if err != nil {
 			return err
 		}
-		args := append([]any{oldVer + 1, string(body)}, tb.vals(nv)...)
+		args := []any{oldVer + 1, string(body)}
+		var changed uint64
+		oldVals := tb.vals(old)
+		for i, v := range tb.vals(nv) {
+			if v != oldVals[i] { // key values are strings or nil
+				changed |= 1 << i
+				args = append(args, v)
+			}
+		}
 		args = append(args, id, oldVer)
-		res, err := tx.ExecContext(ctx, tb.updateSQL(), args...)
+		res, err := tx.ExecContext(ctx, tb.updateSQL(changed), args...)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return store.ErrAlreadyExists
