@@ -111,7 +111,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 	// (512 pages, SQLite's default size): with 32 MiB every commit scanned the larger cache's hash
 	// table in sqlite3PcacheTruncate, ~8 % of the lead pipeline's CPU. modernc runs the pragmas
 	// sorted, and "cache_size(512)" sorts after "cache_size(-32768)", so it is the one that holds.
-	w, err := stmtcache.Open(dsn("journal_mode(WAL)") + "&_pragma=cache_size%28512%29")
+	// Its statements are not interrupted by their callers' contexts (stmtcache.OpenDetached).
+	w, err := stmtcache.OpenDetached(dsn("journal_mode(WAL)") + "&_pragma=cache_size%28512%29")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}

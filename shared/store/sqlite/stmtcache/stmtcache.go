@@ -37,6 +37,21 @@ func Open(dsn string) (*sql.DB, error) {
 	return sql.OpenDB(c), nil
 }
 
+// OpenDetached is Open for a connection whose statements are not interrupted by their context:
+// each statement fails fast if its context is already done, and otherwise runs to the end. The
+// store's single write connection uses it. modernc.org/sqlite starts a watcher goroutine for
+// every statement whose context can be cancelled (to call sqlite3_interrupt), a few percent of
+// the lead pipeline's CPU; and on a connection shared by a group commit, interrupting one
+// caller's statement could abort the transaction its neighbours' writes are in.
+func OpenDetached(dsn string) (*sql.DB, error) {
+	c, err := NewConnector(dsn, Size)
+	if err != nil {
+		return nil, err
+	}
+	c.(*connector).detached = true
+	return sql.OpenDB(c), nil
+}
+
 // NewConnector returns a connector for sql.OpenDB whose connections cache up to size
 // statements each (size ≤ 0 disables the cache).
 func NewConnector(dsn string, size int) (driver.Connector, error) {
@@ -48,8 +63,9 @@ func NewConnector(dsn string, size int) (driver.Connector, error) {
 }
 
 type connector struct {
-	base driver.Connector
-	size int
+	base     driver.Connector
+	size     int
+	detached bool
 }
 
 func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -61,7 +77,7 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if !ok { // not expected from modernc: pass it through untouched
 		return dc, nil
 	}
-	return &Conn{in: in, size: c.size, byText: map[string]*list.Element{}}, nil
+	return &Conn{in: in, size: c.size, detached: c.detached, byText: map[string]*list.Element{}}, nil
 }
 
 func (c *connector) Driver() driver.Driver { return c.base.Driver() }
@@ -94,8 +110,9 @@ type Stats struct {
 // connection from two goroutines at once; the mutex only guards against a rows Close racing
 // the connection's Close.
 type Conn struct {
-	in   innerConn
-	size int
+	in       innerConn
+	size     int
+	detached bool // see OpenDetached
 
 	mu     sync.Mutex
 	byText map[string]*list.Element // of *entry
@@ -210,8 +227,24 @@ func (c *Conn) release(e *entry, failed bool) {
 	}
 }
 
+// run returns the context a statement runs with: ctx itself, or on a detached connection an
+// error if ctx is done and otherwise ctx without its cancellation.
+func (c *Conn) run(ctx context.Context) (context.Context, error) {
+	if !c.detached {
+		return ctx, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
+}
+
 // ExecContext runs query through the cache.
 func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	ctx, err := c.run(ctx)
+	if err != nil {
+		return nil, err
+	}
 	e, err := c.acquire(ctx, query)
 	if err != nil {
 		return nil, err
@@ -226,6 +259,10 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 
 // QueryContext runs query through the cache; the statement is shared again once the rows close.
 func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	ctx, err := c.run(ctx)
+	if err != nil {
+		return nil, err
+	}
 	e, err := c.acquire(ctx, query)
 	if err != nil {
 		return nil, err
@@ -243,7 +280,37 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 
 // PrepareContext is not cached: the caller keeps and closes the statement itself.
 func (c *Conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.in.PrepareContext(ctx, query)
+	st, err := c.in.PrepareContext(ctx, query)
+	if err != nil || !c.detached {
+		return st, err
+	}
+	in, ok := st.(innerStmt)
+	if !ok {
+		return st, nil
+	}
+	return &detachedStmt{innerStmt: in, c: c}, nil
+}
+
+// detachedStmt is a prepared statement of a detached connection.
+type detachedStmt struct {
+	innerStmt
+	c *Conn
+}
+
+func (s *detachedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	ctx, err := s.c.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.innerStmt.ExecContext(ctx, args)
+}
+
+func (s *detachedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	ctx, err := s.c.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.innerStmt.QueryContext(ctx, args)
 }
 
 func (c *Conn) Prepare(query string) (driver.Stmt, error) { return c.in.Prepare(query) }
@@ -254,6 +321,10 @@ func (c *Conn) Begin() (driver.Tx, error) {
 }
 
 func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	ctx, err := c.run(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return c.in.BeginTx(ctx, opts)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dealflow/dealflow/shared/store/sqlite/stmtcache"
 	"modernc.org/sqlite"
@@ -350,6 +351,57 @@ func BenchmarkPointQuery(b *testing.B) {
 				if err := db.QueryRow(`SELECT v FROM t WHERE id = ? AND v IS NOT NULL`, 1).Scan(&v); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// On a detached connection a statement whose context ends while it runs still finishes (its
+// caller may share the transaction with others); one whose context has already ended does not
+// start. A normal connection interrupts the running statement.
+func TestDetachedConnectionIsNotInterrupted(t *testing.T) {
+	const slow = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000) SELECT count(*) FROM c`
+	for _, detached := range []bool{false, true} {
+		t.Run(fmt.Sprintf("detached=%v", detached), func(t *testing.T) {
+			var db *sql.DB
+			var err error
+			if detached {
+				db, err = stmtcache.OpenDetached(dsn(t))
+			} else {
+				db, err = stmtcache.Open(dsn(t))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			db.SetMaxOpenConns(1)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			defer cancel()
+			var n int
+			err = db.QueryRowContext(ctx, slow).Scan(&n)
+			if detached && (err != nil || n != 1000000) {
+				t.Fatalf("detached: n = %d, err = %v; want the whole count", n, err)
+			}
+			if detached { // a prepared statement too
+				st, err := db.Prepare(slow)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+				defer cancel()
+				if err := st.QueryRowContext(ctx).Scan(&n); err != nil || n != 1000000 {
+					t.Fatalf("detached, prepared: n = %d, err = %v; want the whole count", n, err)
+				}
+				st.Close()
+			}
+			if !detached && err == nil {
+				t.Fatalf("normal connection: the statement ran to the end (n = %d) after its context ended", n)
+			}
+			if _, err := db.ExecContext(ctx, `SELECT 1`); err == nil {
+				t.Fatal("a statement with an ended context ran")
+			}
+			if _, err := db.BeginTx(ctx, nil); err == nil {
+				t.Fatal("a transaction with an ended context began")
 			}
 		})
 	}
