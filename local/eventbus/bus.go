@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	mrand "math/rand/v2"
@@ -218,16 +219,13 @@ func (b *Bus) PutEvents(ctx context.Context, entries []events.Entry) (PutEventsR
 	txInv, _ := b.invoker.(TxInvoker)
 	var batch []stored
 	for i, e := range entries {
-		env, ev, err := b.envelope(e, now)
+		env, raw, ev, err := b.envelope(e, now)
 		if err != nil {
 			res.FailedEntryCount++
 			res.Entries[i] = ResultEntry{ErrorCode: "MalformedDetail", ErrorMessage: err.Error()}
 			continue
 		}
-		s := stored{id: env.ID, detailType: env.DetailType, t: env.Time}
-		if s.env, err = json.Marshal(env); err != nil {
-			return res, err
-		}
+		s := stored{id: env.ID, detailType: env.DetailType, t: env.Time, env: raw}
 		if len(s.env) > MaxEntrySize {
 			res.FailedEntryCount++
 			res.Entries[i] = ResultEntry{ErrorCode: "EntrySizeExceeded", ErrorMessage: fmt.Sprintf("entry is %d bytes; the limit is 256 KB", len(s.env))}
@@ -324,17 +322,27 @@ func (b *Bus) enqueueTarget(ctx context.Context, tx *sql.Tx, eventID, rule, targ
 	return err
 }
 
-// envelope builds the AWS event envelope for an entry and returns it decoded too (for matching).
-func (b *Bus) envelope(e events.Entry, now time.Time) (events.Envelope, map[string]any, error) {
+// envelope builds the AWS event envelope for an entry, encoded once, and the same event as the
+// decoded value patterns match (built directly; only the detail is parsed).
+func (b *Bus) envelope(e events.Entry, now time.Time) (events.Envelope, []byte, map[string]any, error) {
 	if e.Source == "" {
-		return events.Envelope{}, nil, errors.New("Source is required")
+		return events.Envelope{}, nil, nil, errors.New("Source is required")
 	}
 	if e.DetailType == "" {
-		return events.Envelope{}, nil, errors.New("DetailType is required")
+		return events.Envelope{}, nil, nil, errors.New("DetailType is required")
 	}
 	detail := bytes.TrimSpace([]byte(e.Detail))
-	if len(detail) == 0 || detail[0] != '{' || !json.Valid(detail) {
-		return events.Envelope{}, nil, errors.New("Detail must be a valid JSON object")
+	var dv map[string]any
+	if len(detail) == 0 || detail[0] != '{' {
+		return events.Envelope{}, nil, nil, errors.New("Detail must be a valid JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(detail))
+	dec.UseNumber()
+	if err := dec.Decode(&dv); err != nil || dec.More() {
+		return events.Envelope{}, nil, nil, errors.New("Detail must be a valid JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return events.Envelope{}, nil, nil, errors.New("Detail must be a valid JSON object")
 	}
 	t := now
 	if !e.Time.IsZero() {
@@ -350,10 +358,18 @@ func (b *Bus) envelope(e events.Entry, now time.Time) (events.Envelope, map[stri
 	}
 	raw, err := json.Marshal(env)
 	if err != nil {
-		return env, nil, err
+		return env, nil, nil, err
 	}
-	ev, err := decode(raw)
-	return env, ev, err
+	res := make([]any, len(env.Resources))
+	for i, r := range env.Resources {
+		res[i] = r
+	}
+	ev := map[string]any{
+		"version": env.Version, "id": env.ID, "detail-type": env.DetailType, "source": env.Source,
+		"account": env.Account, "time": env.Time.Format(time.RFC3339), "region": env.Region,
+		"resources": res, "detail": dv,
+	}
+	return env, raw, ev, nil
 }
 
 func decode(raw []byte) (map[string]any, error) {

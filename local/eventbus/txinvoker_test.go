@@ -1,10 +1,12 @@
 package eventbus
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -119,4 +121,35 @@ func (f failingRunner) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return errors.New("disk I/O error")
+}
+
+// The event patterns match is built without a JSON round trip; it must equal the stored
+// envelope decoded, and a detail that is not exactly one JSON object is refused.
+func TestEnvelopeMatchesItsEncoding(t *testing.T) {
+	b := &Bus{account: "123456789012", region: "eu-central-1"}
+	now := time.Date(2026, 11, 27, 9, 30, 15, 500, time.UTC)
+	for _, e := range []events.Entry{
+		{Source: "dealflow", DetailType: "Lead Received", Detail: `{"leadId":"l-1","n":1.50,"big":12345678901234567890,"s":"ü\u00e9<>&","a":[1,{"b":null}],"t":true}`},
+		{Source: "dealflow", DetailType: "Deal Won", Detail: ` {} `, Resources: []string{"arn:1", "arn:2"}, Time: now.Add(-time.Hour)},
+	} {
+		env, raw, ev, err := b.envelope(e, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(ev, want) {
+			t.Errorf("match value\n %#v\nwant (decoded %s)\n %#v", ev, raw, want)
+		}
+		if env.ID == "" || !bytes.Contains(raw, []byte(`"id":"`+env.ID+`"`)) {
+			t.Errorf("raw %s lacks id %s", raw, env.ID)
+		}
+	}
+	for _, d := range []string{``, `[]`, `{"a":1} {"b":2}`, `{"a":1}}`, `{"a":}`, `"s"`, `{"a":1} x`} {
+		if _, _, _, err := b.envelope(events.Entry{Source: "s", DetailType: "d", Detail: d}, now); err == nil {
+			t.Errorf("detail %q accepted", d)
+		}
+	}
 }
