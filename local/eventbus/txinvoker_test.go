@@ -7,6 +7,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"testing"
 	"time"
 
@@ -151,5 +152,23 @@ func TestEnvelopeMatchesItsEncoding(t *testing.T) {
 		if _, _, _, err := b.envelope(events.Entry{Source: "s", DetailType: "d", Detail: d}, now); err == nil {
 			t.Errorf("detail %q accepted", d)
 		}
+	}
+}
+
+// Event ids are version 7 UUIDs: unique, in EventBridge's UUID form, later ones sorting later.
+func TestEventIDsAreTimeOrderedUUIDs(t *testing.T) {
+	form := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	first := newID()
+	for range 10000 {
+		id := newID()
+		if !form.MatchString(id) || seen[id] {
+			t.Fatalf("id %q (duplicate %v)", id, seen[id])
+		}
+		seen[id] = true
+	}
+	time.Sleep(2 * time.Millisecond)
+	if later := newID(); later < first {
+		t.Fatalf("%s made later sorts before %s", later, first)
 	}
 }
