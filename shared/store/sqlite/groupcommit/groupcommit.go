@@ -34,11 +34,39 @@ func (s Single) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	var after []func()
+	hooks.Store(tx, &after)
+	defer hooks.Delete(tx)
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, f := range after {
+		f()
+	}
+	return nil
+}
+
+// hooks maps each open transaction of a Writer or Single to the AfterCommit list of the fn
+// running in it.
+var hooks sync.Map // *sql.Tx → *[]func()
+
+// AfterCommit registers f to run once tx has committed, in the goroutine of the Tx call whose fn
+// registered it, just before that call returns nil. f never runs when that fn's work is undone
+// (its error, a lost or failed transaction); if fn is run again, only the last run's
+// registrations count. Call it only from inside a fn given to Writer.Tx or Single.Tx, with that
+// fn's tx: the local runtime starts workflows this way once the writes that trigger them are
+// durable.
+func AfterCommit(tx *sql.Tx, f func()) {
+	l, ok := hooks.Load(tx)
+	if !ok {
+		panic("groupcommit.AfterCommit: tx is not a transaction of a Writer or Single")
+	}
+	p := l.(*[]func())
+	*p = append(*p, f)
 }
 
 // ErrClosed is returned by Tx after Close.
@@ -102,6 +130,7 @@ type request struct {
 	runs  int
 	err   error
 	panic *PanicError
+	after []func() // AfterCommit of the last run
 	done  chan struct{}
 }
 
@@ -157,6 +186,11 @@ func (w *Writer) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if r.panic != nil {
 		panic(r.panic)
+	}
+	if r.err == nil {
+		for _, f := range r.after {
+			f()
+		}
 	}
 	return r.err
 }
@@ -216,6 +250,7 @@ func (w *Writer) attempt(batch []*request) (again []*request) {
 		}
 		return nil
 	}
+	defer hooks.Delete(tx)
 	start := time.Now()
 	var lost error
 	i := 0
@@ -235,6 +270,8 @@ func (w *Writer) attempt(batch []*request) (again []*request) {
 		}
 		r.runs++
 		w.txs.Add(1)
+		r.after = r.after[:0]
+		hooks.Store(tx, &r.after)
 		if i == 0 {
 			// The first request needs no savepoint: if it fails, the whole transaction holds only
 			// its writes and is rolled back; the rest of the batch has not run yet.

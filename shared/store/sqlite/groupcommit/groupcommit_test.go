@@ -336,8 +336,12 @@ func TestCancelledMidStatementDoesNotLoseNeighbours(t *testing.T) {
 	w := New(db, WithMaxWork(10*time.Second))
 	defer w.Close()
 	release := hold(t, w, 3)
-	runs := 0
-	before := goTx(context.Background(), w, func(tx *sql.Tx) error { runs++; return insert("before")(tx) })
+	runs, afters := 0, 0
+	before := goTx(context.Background(), w, func(tx *sql.Tx) error {
+		runs++
+		AfterCommit(tx, func() { afters++ }) // only the last run's registration counts
+		return insert("before")(tx)
+	})
 	for len(w.reqs) < 1 {
 		time.Sleep(time.Millisecond)
 	}
@@ -368,6 +372,9 @@ func TestCancelledMidStatementDoesNotLoseNeighbours(t *testing.T) {
 	}
 	if runs != 2 {
 		t.Logf("before ran %d times (the interrupt did not end the transaction)", runs)
+	}
+	if afters != 1 {
+		t.Fatalf("before's AfterCommit ran %d times over %d runs; want once", afters, runs)
 	}
 }
 
