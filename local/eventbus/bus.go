@@ -199,36 +199,70 @@ CREATE INDEX IF NOT EXISTS eb_deliveries_due ON eb_deliveries(status, next_ms);`
 // PutEvents validates each entry, stores valid ones with one delivery row per matching rule target
 // in a single transaction, and only then returns their ids: an accepted event is never lost.
 func (b *Bus) PutEvents(ctx context.Context, entries []events.Entry) (PutEventsResult, error) {
+	p, err := b.Prepare(entries)
+	if err != nil {
+		return PutEventsResult{}, err
+	}
+	if len(p.batch) == 0 {
+		return p.res, nil
+	}
+	var after func()
+	err = b.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		after, err = p.Write(ctx, tx) // assigned, not accumulated: a group-commit writer may run this again
+		return err
+	})
+	if err != nil {
+		return PutEventsResult{}, fmt.Errorf("put events: store: %w", err)
+	}
+	after()
+	return p.res, nil
+}
+
+// Prepared is a PutEvents call validated, encoded and matched against the rules, ready to be
+// written inside a transaction (Write). The local store uses it to publish outbox events in the
+// transaction that writes them; PutEvents is Prepare, then Write in a transaction of the bus's own.
+type Prepared struct {
+	b     *Bus
+	now   time.Time
+	res   PutEventsResult
+	batch []stored
+}
+
+type direct struct {
+	rule   string
+	target events.Target
+	input  []byte
+}
+
+type stored struct {
+	id, detailType string
+	t              time.Time
+	env            []byte
+	matched        []string
+	direct         []direct // targets the invoker may start inside the transaction
+}
+
+// Prepare validates, encodes and matches entries (1 to 10) outside any transaction. Entries that
+// fail validation are reported in Result and not written.
+func (b *Bus) Prepare(entries []events.Entry) (*Prepared, error) {
 	if len(entries) == 0 || len(entries) > MaxEntriesPerCall {
-		return PutEventsResult{}, fmt.Errorf("%w (got %d)", ErrTooManyEntries, len(entries))
+		return nil, fmt.Errorf("%w (got %d)", ErrTooManyEntries, len(entries))
 	}
 	now := b.clock.Now().UTC()
-	res := PutEventsResult{Entries: make([]ResultEntry, len(entries))}
-	type direct struct {
-		rule   string
-		target events.Target
-		input  []byte
-	}
-	type stored struct {
-		id, detailType string
-		t              time.Time
-		env            []byte
-		matched        []string
-		direct         []direct // targets the invoker may start inside the transaction
-	}
+	p := &Prepared{b: b, now: now, res: PutEventsResult{Entries: make([]ResultEntry, len(entries))}}
 	txInv, _ := b.invoker.(TxInvoker)
-	var batch []stored
 	for i, e := range entries {
 		env, raw, ev, err := b.envelope(e, now)
 		if err != nil {
-			res.FailedEntryCount++
-			res.Entries[i] = ResultEntry{ErrorCode: "MalformedDetail", ErrorMessage: err.Error()}
+			p.res.FailedEntryCount++
+			p.res.Entries[i] = ResultEntry{ErrorCode: "MalformedDetail", ErrorMessage: err.Error()}
 			continue
 		}
 		s := stored{id: env.ID, detailType: env.DetailType, t: env.Time, env: raw}
 		if len(s.env) > MaxEntrySize {
-			res.FailedEntryCount++
-			res.Entries[i] = ResultEntry{ErrorCode: "EntrySizeExceeded", ErrorMessage: fmt.Sprintf("entry is %d bytes; the limit is 256 KB", len(s.env))}
+			p.res.FailedEntryCount++
+			p.res.Entries[i] = ResultEntry{ErrorCode: "EntrySizeExceeded", ErrorMessage: fmt.Sprintf("entry is %d bytes; the limit is 256 KB", len(s.env))}
 			continue
 		}
 		for _, r := range b.rules {
@@ -245,57 +279,64 @@ func (b *Bus) PutEvents(ctx context.Context, entries []events.Entry) (PutEventsR
 				}
 			}
 		}
-		res.Entries[i] = ResultEntry{EventID: env.ID}
-		batch = append(batch, s)
+		p.res.Entries[i] = ResultEntry{EventID: env.ID}
+		p.batch = append(p.batch, s)
 	}
-	if len(batch) == 0 {
-		return res, nil
-	}
+	return p, nil
+}
+
+// Result is the PutEvents response: an id per accepted entry, an error per refused one.
+func (p *Prepared) Result() PutEventsResult { return p.res }
+
+// Write stores the accepted events in tx: the archive row, the targets the invoker starts inside
+// the transaction (TxInvoker), a delivery row for each other target. after must be called once
+// tx has committed (never if it rolled back): it starts what the transaction recorded and wakes
+// the delivery loop. Write may be run again in a new transaction; use the last run's after.
+func (p *Prepared) Write(ctx context.Context, tx *sql.Tx) (after func(), err error) {
+	b := p.b
+	txInv, _ := b.invoker.(TxInvoker)
 	var afters []func()
 	queued := false
-	err := b.tx(ctx, func(tx *sql.Tx) error {
-		afters, queued = afters[:0], false // a group-commit writer may run this again
-		for _, s := range batch {
-			m, _ := json.Marshal(orEmpty(s.matched))
-			if _, err := tx.ExecContext(ctx, `INSERT INTO eb_events(id, time_ms, detail_type, envelope, matched) VALUES(?,?,?,?,?)`,
-				s.id, s.t.UnixMilli(), s.detailType, s.env, string(m)); err != nil {
-				return err
+	for _, s := range p.batch {
+		m, _ := json.Marshal(orEmpty(s.matched))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO eb_events(id, time_ms, detail_type, envelope, matched) VALUES(?,?,?,?,?)`,
+			s.id, s.t.UnixMilli(), s.detailType, s.env, string(m)); err != nil {
+			return nil, err
+		}
+		var handled map[[2]string]bool
+		for _, d := range s.direct {
+			after, ok, err := txInv.InvokeTx(ctx, tx, d.rule, d.target, d.input)
+			if err != nil || !ok {
+				continue // delivered from the queue instead, with its retries
 			}
-			handled := map[[2]string]bool{}
-			for _, d := range s.direct {
-				after, ok, err := txInv.InvokeTx(ctx, tx, d.rule, d.target, d.input)
-				if err != nil || !ok {
-					continue // delivered from the queue instead, with its retries
-				}
-				handled[[2]string{d.rule, d.target.ID}] = true
-				if after != nil {
-					afters = append(afters, after)
-				}
+			if handled == nil {
+				handled = map[[2]string]bool{}
 			}
-			for _, name := range s.matched {
-				for _, t := range b.byName[name].rule.Targets {
-					if handled[[2]string{name, t.ID}] {
-						continue
-					}
-					if err := b.enqueueTarget(ctx, tx, s.id, name, t.ID, now, ""); err != nil {
-						return err
-					}
-					queued = true
-				}
+			handled[[2]string{d.rule, d.target.ID}] = true
+			if after != nil {
+				afters = append(afters, after)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return PutEventsResult{}, fmt.Errorf("put events: store: %w", err)
+		for _, name := range s.matched {
+			for _, t := range b.byName[name].rule.Targets {
+				if handled[[2]string{name, t.ID}] {
+					continue
+				}
+				if err := b.enqueueTarget(ctx, tx, s.id, name, t.ID, p.now, ""); err != nil {
+					return nil, err
+				}
+				queued = true
+			}
+		}
 	}
-	for _, f := range afters {
-		f()
-	}
-	if queued {
-		b.signal()
-	}
-	return res, nil
+	return func() {
+		for _, f := range afters {
+			f()
+		}
+		if queued {
+			b.signal()
+		}
+	}, nil
 }
 
 func orEmpty(s []string) []string {
