@@ -208,6 +208,9 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	}
 	r.Deps.Workflow = engineAdapter{r}
 	r.Deps.Publisher = r.Publisher()
+	// Outbox events go onto the bus in the transaction that writes them; the relay is left with
+	// what the bus refuses and with events written before this point.
+	r.Store.SetPublisher(outboxPublisher{r.Bus})
 	slots, err := schedule.NewSQLStore(ctx, db)
 	if err != nil {
 		return err
@@ -285,6 +288,45 @@ func (r *Runtime) invokeTarget(ctx context.Context, rule string, t events.Target
 func executionName(rule string, t events.Target, input []byte) string {
 	h := sha256.Sum256([]byte(rule + "\x00" + t.ID + "\x00" + string(input)))
 	return hex.EncodeToString(h[:16])
+}
+
+// outboxPublisher puts the store's outbox events on the bus inside the store's transactions
+// (sqlite.OutboxPublisher), in PutEvents calls of at most 10 entries.
+type outboxPublisher struct{ bus *eventbus.Bus }
+
+func (p outboxPublisher) PrepareOutbox(entries []events.Entry) (sqlite.OutboxBatch, error) {
+	var b outboxBatch
+	for i := 0; i < len(entries); i += eventbus.MaxEntriesPerCall {
+		pr, err := p.bus.Prepare(entries[i:min(i+eventbus.MaxEntriesPerCall, len(entries))])
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, pr)
+	}
+	return b, nil
+}
+
+type outboxBatch []*eventbus.Prepared
+
+func (b outboxBatch) Accepted(i int) bool {
+	res := b[i/eventbus.MaxEntriesPerCall].Result()
+	return res.Entries[i%eventbus.MaxEntriesPerCall].ErrorCode == ""
+}
+
+func (b outboxBatch) Write(ctx context.Context, tx *sql.Tx) (func(), error) {
+	afters := make([]func(), 0, len(b))
+	for _, p := range b {
+		after, err := p.Write(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		afters = append(afters, after)
+	}
+	return func() {
+		for _, f := range afters {
+			f()
+		}
+	}, nil
 }
 
 // busInvoker delivers bus events to rule targets. State-machine targets start inside the

@@ -37,7 +37,7 @@ func (d *Deps) RelayOutbox(ctx context.Context, pub events.Publisher, max int) (
 			entries := make([]events.Entry, len(batch))
 			ids := make([]string, len(batch))
 			for j, e := range batch {
-				entries[j] = events.Entry{Source: events.Source, DetailType: e.DetailType, Detail: string(e.Detail), Time: e.CreatedAt, EventBusName: events.BusName}
+				entries[j] = e.Entry()
 				ids[j] = e.ID
 			}
 			if _, err := pub.Publish(ctx, entries); err != nil {

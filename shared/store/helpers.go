@@ -6,7 +6,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/dealflow/dealflow/shared/events"
 )
+
+// Entry is the PutEvents entry that publishes e on the dealflow bus.
+func (e OutboxEvent) Entry() events.Entry {
+	return events.Entry{Source: events.Source, DetailType: e.DetailType, Detail: string(e.Detail), Time: e.CreatedAt, EventBusName: events.BusName}
+}
 
 // PrepareEvents validates events and fills ids and creation times; adapters call it before
 // writing so every backend stores the same thing.

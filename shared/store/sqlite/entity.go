@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/store"
+	"github.com/dealflow/dealflow/shared/store/sqlite/groupcommit"
 
 	// go-json decodes the stored bodies about twice as fast as encoding/json (digests read
 	// thousands of deals), with the same semantics.
@@ -68,6 +70,10 @@ func create[T any](ctx context.Context, s *Store, tb table[T], v T, events []sto
 	if id == "" {
 		return zero, fmt.Errorf("create %s: empty id", tb.kind)
 	}
+	ow, err := s.prepareOutbox(events)
+	if err != nil {
+		return zero, fmt.Errorf("create %s %s: %w", tb.kind, id, err)
+	}
 	*tb.ver(&v) = 1
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -81,7 +87,7 @@ func create[T any](ctx context.Context, s *Store, tb table[T], v T, events []sto
 			}
 			return err
 		}
-		return s.insertEvents(ctx, tx, events)
+		return s.writeOutbox(ctx, tx, ow)
 	})
 	if err != nil {
 		return zero, fmt.Errorf("create %s %s: %w", tb.kind, id, err)
@@ -93,7 +99,12 @@ func get[T any](ctx context.Context, s *Store, tb table[T], where string, args .
 	var zero T
 	var data string
 	q := fmt.Sprintf("SELECT data FROM %s WHERE %s", tb.name, where)
-	if err := s.r.QueryRowContext(ctx, q, args...).Scan(&data); err != nil {
+	// A lookup by key takes microseconds: it runs without its context's cancellation, which in
+	// modernc.org/sqlite costs a watcher goroutine per statement; an ended context still stops it.
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	if err := s.r.QueryRowContext(context.WithoutCancel(ctx), q, args...).Scan(&data); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return zero, store.ErrNotFound
 		}
@@ -116,7 +127,11 @@ func getByID[T any](ctx context.Context, s *Store, tb table[T], id string) (T, e
 
 func update[T any](ctx context.Context, s *Store, tb table[T], id string, fn func(T) (T, error), events []store.OutboxEvent) (T, error) {
 	var out T
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	ow, err := s.prepareOutbox(events)
+	if err != nil {
+		return out, fmt.Errorf("update %s %s: %w", tb.kind, id, err)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var data string
 		err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT data FROM %s WHERE id = ?", tb.name), id).Scan(&data)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -168,7 +183,7 @@ func update[T any](ctx context.Context, s *Store, tb table[T], id string, fn fun
 			return store.ErrConflict
 		}
 		out = nv
-		return s.insertEvents(ctx, tx, events)
+		return s.writeOutbox(ctx, tx, ow)
 	})
 	if err != nil {
 		return out, fmt.Errorf("update %s %s: %w", tb.kind, id, err)
@@ -252,17 +267,85 @@ func decodeCursor(c string, n int) ([]string, error) {
 	return keys, nil
 }
 
-func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, events []store.OutboxEvent) error {
-	if len(events) == 0 {
+// OutboxPublisher publishes outbox events inside the transaction that writes them: the local
+// runtime's event bus, which shares the store's file and writer (SetPublisher).
+type OutboxPublisher interface {
+	// PrepareOutbox validates and encodes entries outside any transaction.
+	PrepareOutbox(entries []events.Entry) (OutboxBatch, error)
+}
+
+// OutboxBatch is prepared entries ready to be written in a transaction.
+type OutboxBatch interface {
+	// Accepted reports whether entry i will be published (a refused one stays pending in the
+	// outbox, where the relay retries and reports it).
+	Accepted(i int) bool
+	// Write stores the accepted entries in tx; after is called once tx has committed.
+	Write(ctx context.Context, tx *sql.Tx) (after func(), err error)
+}
+
+// SetPublisher makes every later write publish its outbox events in its own transaction, so an
+// accepted lead has started its workflow when intake answers, with no relay in between. The
+// events are still recorded in the outbox, as published. Call it before the store is shared.
+func (s *Store) SetPublisher(p OutboxPublisher) { s.pub = p }
+
+// outboxWrite is the outbox part of one write, prepared before its transaction.
+type outboxWrite struct {
+	evs   []store.OutboxEvent
+	batch OutboxBatch // nil: the relay publishes them
+}
+
+func (s *Store) prepareOutbox(in []store.OutboxEvent) (outboxWrite, error) {
+	if len(in) == 0 {
+		return outboxWrite{}, nil
+	}
+	evs, err := store.PrepareEvents(in, s.now())
+	if err != nil {
+		return outboxWrite{}, err
+	}
+	ow := outboxWrite{evs: evs}
+	if s.pub != nil {
+		entries := make([]events.Entry, len(evs))
+		for i, e := range evs {
+			entries[i] = e.Entry()
+		}
+		if b, err := s.pub.PrepareOutbox(entries); err == nil {
+			ow.batch = b
+		}
+	}
+	return ow, nil
+}
+
+// writeOutbox records the events in tx, published there when the store has a publisher and the
+// bus accepts them (in a savepoint of their own: if the bus cannot write them, they stay pending
+// for the relay and the rest of the write goes on).
+func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, ow outboxWrite) error {
+	if len(ow.evs) == 0 {
 		return nil
 	}
-	evs, err := store.PrepareEvents(events, s.now())
-	if err != nil {
-		return err
+	published := false
+	if ow.batch != nil {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT outbox_publish`); err != nil {
+			return err
+		}
+		after, err := ow.batch.Write(ctx, tx)
+		if err == nil {
+			if _, err := tx.ExecContext(ctx, `RELEASE outbox_publish`); err != nil {
+				return err
+			}
+			groupcommit.AfterCommit(tx, after)
+			published = true
+		} else if _, err := tx.ExecContext(ctx, `ROLLBACK TO outbox_publish; RELEASE outbox_publish`); err != nil {
+			return err
+		}
 	}
-	for _, e := range evs {
-		_, err := tx.ExecContext(ctx, `INSERT INTO store_outbox (id, detail_type, detail, created_at) VALUES (?, ?, ?, ?)`,
-			e.ID, e.DetailType, string(e.Detail), store.TimeKey(e.CreatedAt))
+	now := store.TimeKey(s.now())
+	for i, e := range ow.evs {
+		var at any
+		if published && ow.batch.Accepted(i) {
+			at = now
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO store_outbox (id, detail_type, detail, created_at, published_at) VALUES (?, ?, ?, ?, ?)`,
+			e.ID, e.DetailType, string(e.Detail), store.TimeKey(e.CreatedAt), at)
 		if isUniqueViolation(err) {
 			return fmt.Errorf("outbox event %s: %w", e.ID, store.ErrAlreadyExists)
 		}

@@ -34,6 +34,10 @@ func (s *Store) PutDigest(ctx context.Context, d domain.DigestRecord, ev ...stor
 		return d, false, fmt.Errorf("put digest %s/%s: %w", d.ManagerID, d.PeriodKey, err)
 	}
 	existing, created := d, false
+	ow, err := s.prepareOutbox(ev)
+	if err != nil {
+		return d, false, fmt.Errorf("put digest %s/%s: %w", d.ManagerID, d.PeriodKey, err)
+	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO digests (manager_id, period_key, version, data) VALUES (?, ?, 1, ?)
 			ON CONFLICT (manager_id, period_key) DO NOTHING`, d.ManagerID, d.PeriodKey, string(body))
@@ -42,7 +46,7 @@ func (s *Store) PutDigest(ctx context.Context, d domain.DigestRecord, ev ...stor
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			created = true
-			return s.insertEvents(ctx, tx, ev)
+			return s.writeOutbox(ctx, tx, ow)
 		}
 		var data string
 		if err := tx.QueryRowContext(ctx, `SELECT data FROM digests WHERE manager_id = ? AND period_key = ?`,

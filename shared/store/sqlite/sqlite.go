@@ -40,6 +40,8 @@ type Store struct {
 	// goes through one group-commit writer on w, started on first use.
 	gcOnce sync.Once
 	gc     *groupcommit.Writer
+
+	pub OutboxPublisher // SetPublisher; nil: the relay publishes the outbox
 }
 
 var _ store.Store = (*Store)(nil)
