@@ -57,6 +57,21 @@ type TxInvoker interface {
 	InvokeTx(ctx context.Context, tx *sql.Tx, rule string, t events.Target, input []byte) (after func(), handled bool, err error)
 }
 
+type eventIDKey struct{}
+
+// WithEventID returns ctx carrying the id of the event being delivered; the bus passes it to
+// every Invoke and InvokeTx (a target can name what it starts after the event, so a redelivered
+// event finds it again).
+func WithEventID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, eventIDKey{}, id)
+}
+
+// EventID returns the id of the event a delivery's ctx carries ("" when none).
+func EventID(ctx context.Context) string {
+	id, _ := ctx.Value(eventIDKey{}).(string)
+	return id
+}
+
 // PutEvents limits. https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
 const (
 	MaxEntriesPerCall = 10
@@ -305,7 +320,7 @@ func (p *Prepared) Write(ctx context.Context, tx *sql.Tx) (after func(), err err
 		}
 		var handled map[[2]string]bool
 		for _, d := range s.direct {
-			after, ok, err := txInv.InvokeTx(ctx, tx, d.rule, d.target, d.input)
+			after, ok, err := txInv.InvokeTx(WithEventID(ctx, s.id), tx, d.rule, d.target, d.input)
 			if err != nil || !ok {
 				continue // delivered from the queue instead, with its retries
 			}
@@ -595,7 +610,7 @@ func (b *Bus) deliver(ctx context.Context, d delivery) (err error) {
 			err = fmt.Errorf("target panicked: %v", p)
 		}
 	}()
-	return b.invoker.Invoke(ctx, d.rule, t, in)
+	return b.invoker.Invoke(WithEventID(ctx, d.eventID), d.rule, t, in)
 }
 
 func mustJSON(v any) []byte {

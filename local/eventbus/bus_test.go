@@ -37,6 +37,7 @@ func compileDetailType(p []byte) (Matcher, error) {
 type call struct {
 	rule, target string
 	input        string
+	eventID      string
 }
 
 type recorder struct {
@@ -45,14 +46,14 @@ type recorder struct {
 	fail  map[string]int // target id → failures left
 }
 
-func (r *recorder) Invoke(_ context.Context, rule string, t events.Target, in []byte) error {
+func (r *recorder) Invoke(ctx context.Context, rule string, t events.Target, in []byte) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail[t.ID] > 0 {
 		r.fail[t.ID]--
 		return errors.New("target unavailable")
 	}
-	r.calls = append(r.calls, call{rule, t.ID, string(in)})
+	r.calls = append(r.calls, call{rule, t.ID, string(in), EventID(ctx)})
 	return nil
 }
 
@@ -122,6 +123,9 @@ func TestPutEventsDeliversToEveryMatchingTargetWithItsInput(t *testing.T) {
 	got := map[string]string{}
 	for _, c := range rec.calls {
 		got[c.target] = c.input
+		if c.eventID != res.Entries[0].EventID {
+			t.Errorf("target %s delivered with event id %q; want %s", c.target, c.eventID, res.Entries[0].EventID)
+		}
 	}
 	var whole events.Envelope
 	if err := json.Unmarshal([]byte(got["whole"]), &whole); err != nil || whole.ID != res.Entries[0].EventID || whole.DetailType != "Lead Received" || whole.Version != "0" {

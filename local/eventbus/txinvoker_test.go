@@ -21,12 +21,14 @@ type txRecorder struct {
 	recorder
 	refuse  string // target id InvokeTx fails
 	started []string
+	ids     []string // EventID(ctx) of each InvokeTx
 }
 
 func (r *txRecorder) InvokeTx(ctx context.Context, tx *sql.Tx, rule string, t events.Target, in []byte) (func(), bool, error) {
 	if t.StateMachine == "" {
 		return nil, false, nil
 	}
+	r.ids = append(r.ids, EventID(ctx))
 	if t.ID == r.refuse {
 		return nil, false, errors.New("state machine not loaded")
 	}
@@ -48,11 +50,16 @@ func TestPutEventsStartsTxTargetsInTheSameCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.PutEvents(ctx, []events.Entry{
+	res, err := b.PutEvents(ctx, []events.Entry{
 		{Source: "dealflow", DetailType: "Lead Received", Detail: `{"leadId":"l-1","source":"api"}`},
 		{Source: "dealflow", DetailType: "Deal Closed Won", Detail: `{"dealId":"d-1"}`},
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// Targets learn which event they are given (to name what they start after it).
+	if len(rec.ids) != 2 || rec.ids[0] != res.Entries[0].EventID || rec.ids[1] != res.Entries[1].EventID {
+		t.Fatalf("InvokeTx saw event ids %v; want %s, %s", rec.ids, res.Entries[0].EventID, res.Entries[1].EventID)
 	}
 	// The lead's state machine started with the event, after the commit; its two function
 	// targets and the deal's target (InvokeTx failed) wait in the queue.

@@ -279,13 +279,21 @@ func (p busPublisher) Publish(ctx context.Context, entries []events.Entry) ([]st
 // (StartExecution with the same name and input is idempotent).
 func (r *Runtime) invokeTarget(ctx context.Context, rule string, t events.Target, input []byte) error {
 	if t.StateMachine != "" {
-		return r.startExecution(ctx, t.StateMachine, executionName(rule, t, input), string(input))
+		return r.startExecution(ctx, t.StateMachine, executionName(ctx, rule, t, input), string(input))
 	}
 	return r.invokeFunction(ctx, t.Function, input)
 }
 
-// executionName names the execution a rule target starts for an input.
-func executionName(rule string, t events.Target, input []byte) string {
+// executionName names the execution a rule target starts for an event: the event's id and a
+// hash of rule and target, so a redelivered or replayed event finds the execution it started
+// (StartExecution with the same name and input is idempotent). Event ids are time-ordered
+// (UUIDv7), so new executions' keys land at the end of the executions table's index. Without an
+// event id (never from the bus) the name hashes the input too.
+func executionName(ctx context.Context, rule string, t events.Target, input []byte) string {
+	if id := eventbus.EventID(ctx); id != "" {
+		h := sha256.Sum256([]byte(rule + "\x00" + t.ID))
+		return id + "-" + hex.EncodeToString(h[:4]) // 36 + 9 characters, within the 80 AWS allows
+	}
 	h := sha256.Sum256([]byte(rule + "\x00" + t.ID + "\x00" + string(input)))
 	return hex.EncodeToString(h[:16])
 }
@@ -344,7 +352,7 @@ func (b busInvoker) InvokeTx(ctx context.Context, tx *sql.Tx, rule string, t eve
 		return nil, false, nil
 	}
 	start := time.Now()
-	run, err := b.r.Engine.StartExecutionTx(ctx, tx, sfn.StartExecutionInput{StateMachineArn: sm.ARN, Name: executionName(rule, t, input), Input: string(input)})
+	run, err := b.r.Engine.StartExecutionTx(ctx, tx, sfn.StartExecutionInput{StateMachineArn: sm.ARN, Name: executionName(ctx, rule, t, input), Input: string(input)})
 	if err != nil {
 		return nil, false, err
 	}

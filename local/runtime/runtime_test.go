@@ -146,3 +146,47 @@ func writeFile(path, s string) error {
 }
 
 func newServer(rt *Runtime) *httptest.Server { return httptest.NewServer(rt.Handler()) }
+
+// The workflow a lead starts is named after its Lead Received event (started in intake's own
+// transaction, nothing left queued), and replaying the archive starts it no second time.
+func TestLeadWorkflowIsNamedAfterItsEventAndReplayStartsNothingNew(t *testing.T) {
+	rt, srv, stop := start(t, filepath.Join(t.TempDir(), "dealflow.db"))
+	defer stop()
+	ctx := context.Background()
+	code, id := postLead(t, srv.URL, `{"email":"named@firma.de","name":"Named","company":"Firma","country":"DE"}`)
+	if code != http.StatusAccepted {
+		t.Fatalf("lead answered %d", code)
+	}
+	waitFor(t, "lead routed", func() bool {
+		l, err := rt.Store.GetLead(ctx, id)
+		return err == nil && l.Status == domain.LeadRouted
+	})
+	arch, err := rt.Bus.Archive(ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var received string
+	for _, e := range arch {
+		var env struct {
+			ID         string `json:"id"`
+			DetailType string `json:"detail-type"`
+		}
+		if json.Unmarshal(e.Envelope, &env) == nil && env.DetailType == "Lead Received" {
+			received = env.ID
+		}
+	}
+	xs, err := rt.Engine.ListExecutions(ctx, rt.Machine["lead-qualification"].ARN, "")
+	if err != nil || len(xs) != 1 {
+		t.Fatalf("%d executions, %v; want 1", len(xs), err)
+	}
+	if received == "" || !strings.HasPrefix(xs[0].Name, received+"-") {
+		t.Fatalf("execution %q is not named after the Lead Received event %q", xs[0].Name, received)
+	}
+	if n, err := rt.Bus.Replay(ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), "lead-received-qualify"); err != nil || n != 1 {
+		t.Fatalf("replayed %d, %v; want 1", n, err)
+	}
+	waitFor(t, "replayed delivery done", func() bool { p, _, err := rt.Bus.Pending(ctx); return err == nil && p == 0 })
+	if xs, _ := rt.Engine.ListExecutions(ctx, rt.Machine["lead-qualification"].ARN, ""); len(xs) != 1 {
+		t.Fatalf("%d executions after the replay; want still 1", len(xs))
+	}
+}
