@@ -143,7 +143,7 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	cfg := r.cfg
 	db := r.Store.DB()
 	var err error
-	if r.Outbox, err = notify.OpenOutbox(db, cfg.Clock); err != nil {
+	if r.Outbox, err = notify.OpenOutbox(db, cfg.Clock, notify.WithWriter(r.Store.Writer())); err != nil {
 		return err
 	}
 	locks := &routing.PoolLocks{}

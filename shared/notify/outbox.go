@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/shared/clock"
+	"github.com/dealflow/dealflow/shared/store/sqlite/groupcommit"
 )
 
 // Outbox is the local default Mailer: messages are stored in the SQLite file, shown in the console
@@ -17,10 +18,19 @@ import (
 type Outbox struct {
 	db    *sql.DB
 	clock clock.Clock
+	w     groupcommit.Runner
 }
 
+// OutboxOption configures OpenOutbox.
+type OutboxOption func(*Outbox)
+
+// WithWriter stores messages through w (the local runtime passes the store's group-commit
+// writer, so a message shares the commit of the writes around it instead of taking the file's
+// one write connection for a commit of its own). Default: a transaction of its own on db.
+func WithWriter(w groupcommit.Runner) OutboxOption { return func(o *Outbox) { o.w = w } }
+
 // OpenOutbox prepares the outbox table in db.
-func OpenOutbox(db *sql.DB, c clock.Clock) (*Outbox, error) {
+func OpenOutbox(db *sql.DB, c clock.Clock, opts ...OutboxOption) (*Outbox, error) {
 	_, err := db.Exec(`CREATE TABLE IF NOT EXISTS mail_outbox (
   id TEXT PRIMARY KEY,
   idem_key TEXT NOT NULL UNIQUE,
@@ -34,21 +44,18 @@ CREATE INDEX IF NOT EXISTS mail_outbox_sent ON mail_outbox(sent_ms);`)
 	if err != nil {
 		return nil, fmt.Errorf("mail outbox: create table: %w", err)
 	}
-	return &Outbox{db: db, clock: c}, nil
+	o := &Outbox{db: db, clock: c, w: groupcommit.Single{DB: db}}
+	for _, opt := range opts {
+		opt(o)
+	}
+	return o, nil
 }
 
-// Send stores the message once per idempotency key.
+// Send stores the message once per idempotency key and returns the stored message's id (the
+// first one's, for a repeated key).
 func (o *Outbox) Send(ctx context.Context, m Message) (string, error) {
 	if err := m.Validate(); err != nil {
 		return "", err
-	}
-	var existing string
-	err := o.db.QueryRowContext(ctx, `SELECT id FROM mail_outbox WHERE idem_key = ?`, m.IdempotencyKey).Scan(&existing)
-	if err == nil {
-		return existing, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("mail outbox: %w", err)
 	}
 	now := o.clock.Now()
 	id := NewMessageID("")
@@ -57,16 +64,20 @@ func (o *Outbox) Send(ctx context.Context, m Message) (string, error) {
 		return "", err
 	}
 	meta, _ := json.Marshal(m)
-	_, err = o.db.ExecContext(ctx, `INSERT INTO mail_outbox(id, idem_key, sent_ms, recipients, subject, meta, eml) VALUES(?,?,?,?,?,?,?)
-ON CONFLICT(idem_key) DO NOTHING`, id, m.IdempotencyKey, now.UnixMilli(), strings.Join(append(append([]string{}, m.To...), m.Cc...), ", "), m.Subject, string(meta), eml)
+	to := strings.Join(append(append([]string{}, m.To...), m.Cc...), ", ")
+	var stored string
+	err = o.w.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mail_outbox(id, idem_key, sent_ms, recipients, subject, meta, eml) VALUES(?,?,?,?,?,?,?)
+ON CONFLICT(idem_key) DO NOTHING`, id, m.IdempotencyKey, now.UnixMilli(), to, m.Subject, string(meta), eml); err != nil {
+			return err
+		}
+		// A Send with the same key may have stored it before: answer with whichever is stored.
+		return tx.QueryRowContext(ctx, `SELECT id FROM mail_outbox WHERE idem_key = ?`, m.IdempotencyKey).Scan(&stored)
+	})
 	if err != nil {
 		return "", fmt.Errorf("mail outbox: store: %w", err)
 	}
-	// A concurrent Send with the same key may have won; return whichever is stored.
-	if err := o.db.QueryRowContext(ctx, `SELECT id FROM mail_outbox WHERE idem_key = ?`, m.IdempotencyKey).Scan(&existing); err != nil {
-		return "", fmt.Errorf("mail outbox: %w", err)
-	}
-	return existing, nil
+	return stored, nil
 }
 
 // StoredMessage is one message of the outbox.
