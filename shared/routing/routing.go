@@ -17,6 +17,9 @@ import (
 // Counters is the part of the Store routing needs: exact counters under concurrency.
 type Counters interface {
 	IncrementCounter(ctx context.Context, key string, delta int64) (int64, error)
+	// IncrementCounters adds delta to each key (in one write where the store can) and returns the
+	// new values in order: a rep's day and month counters are charged in one round trip.
+	IncrementCounters(ctx context.Context, keys []string, delta int64) ([]int64, error)
 	GetCounters(ctx context.Context, keys ...string) (map[string]int64, error)
 }
 
@@ -229,32 +232,31 @@ func (r *Router) tryPool(ctx context.Context, pool *domain.Pool, now time.Time, 
 	})
 	for _, c := range cands {
 		dk, mk := dayKey(pool.ID, c.rep.ID, local), monthKey(pool.ID, c.rep.ID, local)
-		day, err := r.Counters.IncrementCounter(ctx, dk, 1)
+		// Both counters in one write; a pick that cannot stand is undone the same way.
+		vals, err := r.Counters.IncrementCounters(ctx, []string{dk, mk}, 1)
 		if err != nil {
 			return Decision{}, "", false, err
 		}
-		if retryStale && day != c.day+1 {
-			if _, err := r.Counters.IncrementCounter(ctx, dk, -1); err != nil {
+		day, month := vals[0], vals[1]
+		undo := func() error {
+			_, err := r.Counters.IncrementCounters(ctx, []string{dk, mk}, -1)
+			return err
+		}
+		if retryStale && (day != c.day+1 || month != c.month+1) {
+			if err := undo(); err != nil {
 				return Decision{}, "", false, err
 			}
 			return Decision{}, "", true, nil
 		}
 		if c.m.DailyCap > 0 && day > int64(c.m.DailyCap) {
-			if _, err := r.Counters.IncrementCounter(ctx, dk, -1); err != nil {
+			if err := undo(); err != nil {
 				return Decision{}, "", false, err
 			}
 			skipped = append(skipped, fmt.Sprintf("skipped %s (daily cap %d reached)", c.rep.Name, c.m.DailyCap))
 			continue
 		}
-		month, err := r.Counters.IncrementCounter(ctx, mk, 1)
-		if err != nil {
-			return Decision{}, "", false, err
-		}
 		if c.m.MonthlyCap > 0 && month > int64(c.m.MonthlyCap) {
-			if _, err := r.Counters.IncrementCounter(ctx, mk, -1); err != nil {
-				return Decision{}, "", false, err
-			}
-			if _, err := r.Counters.IncrementCounter(ctx, dk, -1); err != nil {
+			if err := undo(); err != nil {
 				return Decision{}, "", false, err
 			}
 			skipped = append(skipped, fmt.Sprintf("skipped %s (monthly cap %d reached)", c.rep.Name, c.m.MonthlyCap))

@@ -25,6 +25,14 @@ func (c *memCounters) IncrementCounter(_ context.Context, k string, d int64) (in
 	return c.m[k], nil
 }
 
+func (c *memCounters) IncrementCounters(ctx context.Context, keys []string, d int64) ([]int64, error) {
+	out := make([]int64, len(keys))
+	for i, k := range keys {
+		out[i], _ = c.IncrementCounter(ctx, k, d)
+	}
+	return out, nil
+}
+
 func (c *memCounters) GetCounters(_ context.Context, keys ...string) (map[string]int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -180,6 +180,9 @@ type Store interface {
 	// IncrementCounter adds delta (which may be negative, to credit back) and returns the new
 	// value; a missing counter starts at 0. Exact under concurrency.
 	IncrementCounter(ctx context.Context, key string, delta int64) (int64, error)
+	// IncrementCounters adds delta to each key and returns the new values in order, in one write
+	// where the backend has multi-key transactions (SQLite), else key by key (DynamoDB).
+	IncrementCounters(ctx context.Context, keys []string, delta int64) ([]int64, error)
 	// GetCounters returns the value of each key; missing counters are 0 and present in the map.
 	GetCounters(ctx context.Context, keys ...string) (map[string]int64, error)
 

@@ -154,6 +154,20 @@ func (st *Store) IncrementCounter(ctx context.Context, k string, delta int64) (i
 	return strconv.ParseInt(v.Value, 10, 64)
 }
 
+// IncrementCounters is IncrementCounter key by key: each key stays exact, but a failure part way
+// leaves the earlier keys incremented (the router credits back what it charged).
+func (st *Store) IncrementCounters(ctx context.Context, keys []string, delta int64) ([]int64, error) {
+	out := make([]int64, len(keys))
+	for i, k := range keys {
+		v, err := st.IncrementCounter(ctx, k, delta)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 // GetCounters reads counters with BatchGetItem, 100 keys per call (the API limit).
 func (st *Store) GetCounters(ctx context.Context, keys ...string) (map[string]int64, error) {
 	out := make(map[string]int64, len(keys))

@@ -277,6 +277,7 @@ func TestReadmeMatchesRequests(t *testing.T) {
 			func() error { return s.ReleaseIdempotencyKey(ctx, "k", "v") },
 		}},
 		{"IncrementCounter", []func() error{func() error { _, err := s.IncrementCounter(ctx, "c", 1); return err }}},
+		{"IncrementCounters", []func() error{func() error { _, err := s.IncrementCounters(ctx, []string{"c", "d"}, 1); return err }}},
 		{"GetCounters", []func() error{func() error { _, err := s.GetCounters(ctx, "c", "d"); return err }}},
 		{"ListPendingOutbox", []func() error{func() error { _, err := s.ListPendingOutbox(ctx, 10); return err }}},
 		{"MarkOutboxPublished", []func() error{func() error {

@@ -129,6 +129,23 @@ func (s *Store) IncrementCounter(ctx context.Context, key string, delta int64) (
 	return v, nil
 }
 
+func (s *Store) IncrementCounters(ctx context.Context, keys []string, delta int64) ([]int64, error) {
+	out := make([]int64, len(keys))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for i, k := range keys {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO store_counters (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = value + excluded.value RETURNING value`, k, delta).Scan(&out[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("increment counters %s: %w", strings.Join(keys, ", "), err)
+	}
+	return out, nil
+}
+
 func (s *Store) GetCounters(ctx context.Context, keys ...string) (map[string]int64, error) {
 	out := make(map[string]int64, len(keys))
 	for _, k := range keys {

@@ -81,6 +81,16 @@ var counterCases = []testCase{
 		e.eq(got, map[string]int64{"route:emea-ae:ben:2026-11-02": 1, "route:emea-ae:anna:2026-11-02": 2, "route:emea-ae:dora:2026-11-02": 0},
 			"counters, missing ones as 0")
 	}},
+	{"Counter/IncrementSeveral", func(e *env) {
+		_, err := e.s.IncrementCounter(e.ctx, "route:p:ben:d", 4)
+		e.ok(err, "increment")
+		got, err := e.s.IncrementCounters(e.ctx, []string{"route:p:ben:d", "route:p:ben:m"}, 1)
+		e.ok(err, "increment day and month")
+		e.eq(got, []int64{5, 1}, "new values in key order")
+		got, err = e.s.IncrementCounters(e.ctx, []string{"route:p:ben:d", "route:p:ben:m"}, -1)
+		e.ok(err, "undo")
+		e.eq(got, []int64{4, 0}, "values after the undo")
+	}},
 	{"Counter/GetManyKeys", func(e *env) {
 		keys := make([]string, 0, 230)
 		want := map[string]int64{}
