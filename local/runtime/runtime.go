@@ -34,7 +34,6 @@ import (
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/routing"
-	"github.com/dealflow/dealflow/shared/store"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
 	"github.com/dealflow/dealflow/shared/webhook"
 	"github.com/dealflow/dealflow/shared/workflow"
@@ -147,7 +146,10 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 		return err
 	}
 	locks := &routing.PoolLocks{}
-	r.Deps = &handlers.Deps{Store: store.AfterEvents(r.Store, func(context.Context) { r.kickRelay() }), Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, PoolLock: locks.Lock, Available: handlers.WorkingHours(r.Org)}
+	// The relay wakes when a write leaves outbox events pending (the bus publishes the rest in
+	// the writing transaction: SetPublisher below).
+	r.Store.OnPendingOutbox(r.kickRelay)
+	r.Deps = &handlers.Deps{Store: r.Store, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, PoolLock: locks.Lock, Available: handlers.WorkingHours(r.Org)}
 	// With DEALFLOW_SMTP_ADDR set, mail is still written to the outbox first (a step never fails
 	// because the mail server is down) and a relay delivers it, retrying until the server is back.
 	smtp, err := notify.SMTPFromEnv(cfg.Env)

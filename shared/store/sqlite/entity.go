@@ -288,6 +288,11 @@ type OutboxBatch interface {
 // events are still recorded in the outbox, as published. Call it before the store is shared.
 func (s *Store) SetPublisher(p OutboxPublisher) { s.pub = p }
 
+// OnPendingOutbox sets f to be called after each write that left outbox events pending for the
+// relay (all of them without a publisher; those the bus refused with one). The local runtime
+// wakes its relay with it. Call it before the store is shared.
+func (s *Store) OnPendingOutbox(f func()) { s.onPending = f }
+
 // outboxWrite is the outbox part of one write, prepared before its transaction.
 type outboxWrite struct {
 	evs   []store.OutboxEvent
@@ -339,10 +344,13 @@ func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, ow outboxWrite) err
 		}
 	}
 	now := store.TimeKey(s.now())
+	pending := false
 	for i, e := range ow.evs {
 		var at any
 		if published && ow.batch.Accepted(i) {
 			at = now
+		} else {
+			pending = true
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO store_outbox (id, detail_type, detail, created_at, published_at) VALUES (?, ?, ?, ?, ?)`,
 			e.ID, e.DetailType, string(e.Detail), store.TimeKey(e.CreatedAt), at)
@@ -352,6 +360,9 @@ func (s *Store) writeOutbox(ctx context.Context, tx *sql.Tx, ow outboxWrite) err
 		if err != nil {
 			return fmt.Errorf("outbox event %s: %w", e.ID, err)
 		}
+	}
+	if pending && s.onPending != nil {
+		groupcommit.AfterCommit(tx, s.onPending)
 	}
 	return nil
 }

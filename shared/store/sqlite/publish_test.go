@@ -147,3 +147,31 @@ func TestOutboxFallsBackToTheRelayWhenTheBusFails(t *testing.T) {
 		t.Fatalf("pending %+v, %v; want e1 for the relay", pending, err)
 	}
 }
+
+// The relay is woken only by writes that left events for it.
+func TestOnPendingOutboxOnlyForEventsLeftPending(t *testing.T) {
+	ctx := context.Background()
+	s, _ := publishStore(t)
+	wakes := 0
+	s.OnPendingOutbox(func() { wakes++ })
+	if _, err := s.CreateLead(ctx, lead("l1"), store.OutboxEvent{ID: "e1", DetailType: "Lead Received", Detail: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if wakes != 0 {
+		t.Fatalf("woken %d times for a published event", wakes)
+	}
+	if _, err := s.CreateLead(ctx, lead("l2"), store.OutboxEvent{ID: "e2", DetailType: "Refused", Detail: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if wakes != 1 {
+		t.Fatalf("woken %d times after an event was left pending; want 1", wakes)
+	}
+	s.SetPublisher(nil)
+	if _, err := s.UpdateLead(ctx, "l1", func(l domain.Lead) (domain.Lead, error) { return l, nil },
+		store.OutboxEvent{ID: "e3", DetailType: "Lead Routed", Detail: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if wakes != 2 {
+		t.Fatalf("woken %d times without a publisher; want 2", wakes)
+	}
+}

@@ -41,7 +41,8 @@ type Store struct {
 	gcOnce sync.Once
 	gc     *groupcommit.Writer
 
-	pub OutboxPublisher // SetPublisher; nil: the relay publishes the outbox
+	pub       OutboxPublisher // SetPublisher; nil: the relay publishes the outbox
+	onPending func()          // OnPendingOutbox
 }
 
 var _ store.Store = (*Store)(nil)
