@@ -145,11 +145,10 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	if r.Outbox, err = notify.OpenOutbox(db, cfg.Clock, notify.WithWriter(r.Store.Writer())); err != nil {
 		return err
 	}
-	locks := &routing.PoolLocks{}
 	// The relay wakes when a write leaves outbox events pending (the bus publishes the rest in
 	// the writing transaction: SetPublisher below).
 	r.Store.OnPendingOutbox(r.kickRelay)
-	r.Deps = &handlers.Deps{Store: r.Store, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, PoolLock: locks.Lock, Available: handlers.WorkingHours(r.Org)}
+	r.Deps = &handlers.Deps{Store: r.Store, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, Ledger: &routing.Ledger{}, Available: handlers.WorkingHours(r.Org)}
 	// With DEALFLOW_SMTP_ADDR set, mail is still written to the outbox first (a step never fails
 	// because the mail server is down) and a relay delivers it, retrying until the server is back.
 	smtp, err := notify.SMTPFromEnv(cfg.Env)

@@ -40,13 +40,16 @@ type Deps struct {
 	relayMu sync.Mutex
 	// PoolLock serialises pool picks within one process (routing.Router.Serialize); nil = none.
 	PoolLock func(pool string) (unlock func())
+	// Ledger keeps pool counters in memory when this process is the only one routing against the
+	// store (the local runtime); it takes the place of PoolLock. nil = read the store each pick.
+	Ledger *routing.Ledger
 	// LinkKey signs links in emails sent by functions (reminder snooze links); the same key as
 	// Secrets.LinkKey. nil = such emails carry no links.
 	LinkKey []byte
 }
 
 func (d *Deps) router() *routing.Router {
-	return &routing.Router{Org: d.Org, Counters: d.Store, Available: d.Available, Serialize: d.PoolLock}
+	return &routing.Router{Org: d.Org, Counters: d.Store, Available: d.Available, Serialize: d.PoolLock, Ledger: d.Ledger}
 }
 
 func (d *Deps) logger() *slog.Logger {

@@ -51,6 +51,9 @@ type Router struct {
 	// lock per pool, so concurrent leads never redo a pick; across Lambdas the stale check alone
 	// keeps shares exact).
 	Serialize func(pool string) (unlock func())
+	// Ledger, when set, replaces Serialize and the stale check with counts held in memory by the
+	// one process that does all the routing (the local runtime): see Ledger.
+	Ledger *Ledger
 }
 
 // Route runs the rules of stage in order and returns the first decision that names an owner or a
@@ -167,6 +170,9 @@ type candidate struct {
 // which keeps each rep within one assignment of their exact weighted share. Caps are enforced by
 // incrementing first and rolling back when over, so they hold exactly under concurrent leads.
 func (r *Router) fromPool(ctx context.Context, pool *domain.Pool, now time.Time, exclude []string) (Decision, string, error) {
+	if r.Ledger != nil {
+		return r.fromLedger(ctx, pool, now, exclude)
+	}
 	if r.Serialize != nil {
 		defer r.Serialize(pool.ID)()
 	}
@@ -185,16 +191,18 @@ const maxStaleRetries = 8
 // tryPool makes one pick. When retryStale is set and the chosen rep's counter moved since it was
 // read (another lead was assigned concurrently), the charge is undone and stale is returned, so
 // the pick is made again on fresh counts: shares stay exact under concurrent leads.
-func (r *Router) tryPool(ctx context.Context, pool *domain.Pool, now time.Time, exclude []string, retryStale bool) (Decision, string, bool, error) {
-	local := now.In(r.orgLocation())
+// poolKeys are the day and month counter keys of every member of pool.
+func poolKeys(pool *domain.Pool, local time.Time) []string {
 	keys := make([]string, 0, 2*len(pool.Members))
 	for _, m := range pool.Members {
 		keys = append(keys, dayKey(pool.ID, m.Rep, local), monthKey(pool.ID, m.Rep, local))
 	}
-	counts, err := r.Counters.GetCounters(ctx, keys...)
-	if err != nil {
-		return Decision{}, "", false, err
-	}
+	return keys
+}
+
+// candidates lists the members that may take the pick, best first (lowest (count+1)/weight; ties
+// to the higher weight, then pool order), and the reasons the others were skipped.
+func (r *Router) candidates(pool *domain.Pool, now, local time.Time, exclude []string, counts map[string]int64) ([]*candidate, []string) {
 	var cands []*candidate
 	var skipped []string
 	for _, m := range pool.Members {
@@ -219,7 +227,6 @@ func (r *Router) tryPool(ctx context.Context, pool *domain.Pool, now time.Time, 
 		}
 		cands = append(cands, c)
 	}
-	// Lowest (count+1)/weight first; ties go to the higher weight, then pool order (stable).
 	slices.SortStableFunc(cands, func(a, b *candidate) int {
 		l, r := (a.day+1)*int64(b.m.Weight), (b.day+1)*int64(a.m.Weight)
 		switch {
@@ -230,6 +237,26 @@ func (r *Router) tryPool(ctx context.Context, pool *domain.Pool, now time.Time, 
 		}
 		return b.m.Weight - a.m.Weight
 	})
+	return cands, skipped
+}
+
+// assigned is the decision and explanation for giving the pick to c with day assignments today.
+func assigned(pool *domain.Pool, c *candidate, day int64, dk, mk string, skipped []string) (Decision, string) {
+	capText := ""
+	if c.m.DailyCap > 0 {
+		capText = fmt.Sprintf("/%d", c.m.DailyCap)
+	}
+	text := fmt.Sprintf("%s has %d%s today at weight %d", c.rep.Name, day, capText, c.m.Weight)
+	return Decision{OwnerID: c.rep.ID, Pool: pool.ID, Counted: []string{dk, mk}}, strings.Join(append(skipped, text), "; ")
+}
+
+func (r *Router) tryPool(ctx context.Context, pool *domain.Pool, now time.Time, exclude []string, retryStale bool) (Decision, string, bool, error) {
+	local := now.In(r.orgLocation())
+	counts, err := r.Counters.GetCounters(ctx, poolKeys(pool, local)...)
+	if err != nil {
+		return Decision{}, "", false, err
+	}
+	cands, skipped := r.candidates(pool, now, local, exclude, counts)
 	for _, c := range cands {
 		dk, mk := dayKey(pool.ID, c.rep.ID, local), monthKey(pool.ID, c.rep.ID, local)
 		// Both counters in one write; a pick that cannot stand is undone the same way.
@@ -262,12 +289,8 @@ func (r *Router) tryPool(ctx context.Context, pool *domain.Pool, now time.Time, 
 			skipped = append(skipped, fmt.Sprintf("skipped %s (monthly cap %d reached)", c.rep.Name, c.m.MonthlyCap))
 			continue
 		}
-		capText := ""
-		if c.m.DailyCap > 0 {
-			capText = fmt.Sprintf("/%d", c.m.DailyCap)
-		}
-		text := fmt.Sprintf("%s has %d%s today at weight %d", c.rep.Name, day, capText, c.m.Weight)
-		return Decision{OwnerID: c.rep.ID, Pool: pool.ID, Counted: []string{dk, mk}}, strings.Join(append(skipped, text), "; "), false, nil
+		d, text := assigned(pool, c, day, dk, mk, skipped)
+		return d, text, false, nil
 	}
 	if len(skipped) == 0 {
 		skipped = append(skipped, "no member available")
@@ -278,6 +301,14 @@ func (r *Router) tryPool(ctx context.Context, pool *domain.Pool, now time.Time, 
 // CreditBack returns a pool assignment to the ledger when the lead is reassigned, so the rep is
 // not charged for work they did not keep.
 func (r *Router) CreditBack(ctx context.Context, d Decision) error {
+	if r.Ledger != nil && len(d.Counted) > 0 {
+		r.Ledger.add(d.Counted, -1)
+		if _, err := r.Counters.IncrementCounters(ctx, d.Counted, -1); err != nil {
+			r.Ledger.add(d.Counted, 1)
+			return fmt.Errorf("credit back %s: %w", strings.Join(d.Counted, ", "), err)
+		}
+		return nil
+	}
 	for _, k := range d.Counted {
 		if _, err := r.Counters.IncrementCounter(ctx, k, -1); err != nil {
 			return fmt.Errorf("credit back %s: %w", k, err)

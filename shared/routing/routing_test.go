@@ -2,7 +2,9 @@ package routing
 
 import (
 	"context"
+	"errors"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -84,7 +86,15 @@ func testOrg() *domain.Org {
 var now = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
 func TestWeightedRoundRobinStaysWithinOneOfTheExactShare(t *testing.T) {
-	r := &Router{Org: testOrg(), Counters: &memCounters{}}
+	for mode, r := range routers(testOrg(), nil) {
+		t.Run(mode, func(t *testing.T) {
+			r.Counters = &memCounters{}
+			testWeightedShares(t, r)
+		})
+	}
+}
+
+func testWeightedShares(t *testing.T, r *Router) {
 	got := map[string]int{}
 	const n = 1000
 	for i := 0; i < n; i++ {
@@ -166,11 +176,27 @@ func TestStickyAccountOwnerAndTerritoriesAndFallback(t *testing.T) {
 	}
 }
 
+// routers are the two ways the router keeps counts exact: the store's counters with a stale
+// check (Lambdas), and a Ledger in the one process that routes (the local runtime).
+func routers(org *domain.Org, c Counters) map[string]*Router {
+	return map[string]*Router{
+		"store":  {Org: org, Counters: c},
+		"ledger": {Org: org, Counters: c, Ledger: &Ledger{}},
+	}
+}
+
 func TestCapsAreExactUnderConcurrentLeadsAndCreditBackFreesThem(t *testing.T) {
-	org := testOrg()
-	org.Routing.Rules = org.Routing.Rules[1:2] // dach-enterprise only
-	c := &memCounters{}
-	r := &Router{Org: org, Counters: c}
+	for mode, r := range routers(nil, nil) {
+		t.Run(mode, func(t *testing.T) {
+			org := testOrg()
+			org.Routing.Rules = org.Routing.Rules[1:2] // dach-enterprise only
+			r.Org, r.Counters = org, &slowCounters{}
+			testCapsUnderConcurrency(t, r)
+		})
+	}
+}
+
+func testCapsUnderConcurrency(t *testing.T, r *Router) {
 	lead := domain.Lead{Country: "CH", Employees: 1200}
 	var mu sync.Mutex
 	got := map[string]int{}
@@ -209,9 +235,17 @@ func TestCapsAreExactUnderConcurrentLeadsAndCreditBackFreesThem(t *testing.T) {
 }
 
 func TestSharesStayExactUnderConcurrentLeads(t *testing.T) {
-	org := testOrg()
-	org.Routing.Rules = org.Routing.Rules[3:] // the weighted pool only: ben 1, cara 2, dan 3
-	r := &Router{Org: org, Counters: &memCounters{}}
+	for mode, r := range routers(nil, nil) {
+		t.Run(mode, func(t *testing.T) {
+			org := testOrg()
+			org.Routing.Rules = org.Routing.Rules[3:] // the weighted pool only: ben 1, cara 2, dan 3
+			r.Org, r.Counters = org, &slowCounters{}
+			testSharesUnderConcurrency(t, r)
+		})
+	}
+}
+
+func testSharesUnderConcurrency(t *testing.T, r *Router) {
 	var mu sync.Mutex
 	got := map[string]int{}
 	var wg sync.WaitGroup
@@ -234,5 +268,71 @@ func TestSharesStayExactUnderConcurrentLeads(t *testing.T) {
 		if exact := 600 * w / 6; got[rep] < exact-1 || got[rep] > exact+1 {
 			t.Errorf("%s got %d leads, exact share %d", rep, got[rep], exact)
 		}
+	}
+}
+
+// slowCounters are memCounters whose writes take a while, so concurrent picks overlap them.
+type slowCounters struct{ memCounters }
+
+func (c *slowCounters) IncrementCounters(ctx context.Context, keys []string, d int64) ([]int64, error) {
+	time.Sleep(200 * time.Microsecond)
+	return c.memCounters.IncrementCounters(ctx, keys, d)
+}
+
+func (c *slowCounters) IncrementCounter(ctx context.Context, k string, d int64) (int64, error) {
+	time.Sleep(200 * time.Microsecond)
+	return c.memCounters.IncrementCounter(ctx, k, d)
+}
+
+// failingCounters fail every write while fail is set.
+type failingCounters struct {
+	memCounters
+	fail bool
+}
+
+func (c *failingCounters) IncrementCounters(ctx context.Context, keys []string, d int64) ([]int64, error) {
+	if c.fail {
+		return nil, errors.New("disk full")
+	}
+	return c.memCounters.IncrementCounters(ctx, keys, d)
+}
+
+// The ledger starts from the store's counts, writes every charge through, and takes back a charge
+// the store did not take: the next pick is the same.
+func TestLedgerStartsFromTheStoreAndUndoesFailedCharges(t *testing.T) {
+	ctx := context.Background()
+	org := testOrg()
+	org.Routing.Rules = org.Routing.Rules[3:] // ben 1, cara 2, dan 3
+	c := &failingCounters{}
+	local := now.In(time.UTC)
+	// Dan already has 3 today (e.g. before a restart): the weighted pick goes to cara first.
+	if _, err := c.IncrementCounter(ctx, dayKey("weighted", "dan", local), 3); err != nil {
+		t.Fatal(err)
+	}
+	r := &Router{Org: org, Counters: c, Ledger: &Ledger{}}
+	c.fail = true
+	if _, err := r.Route(ctx, domain.RouteLead, Subject{Lead: domain.Lead{Country: "FR"}}, now); err == nil {
+		t.Fatal("a failed charge routed the lead")
+	}
+	c.fail = false
+	d, err := r.Route(ctx, domain.RouteLead, Subject{Lead: domain.Lead{Country: "FR"}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.OwnerID != "cara" || !strings.Contains(d.Explanation, "Cara has 1 today") {
+		t.Fatalf("decision %+v; want cara with 1 today (the failed charge undone, dan's 3 counted)", d)
+	}
+	got, _ := c.GetCounters(ctx, d.Counted...)
+	if got[d.Counted[0]] != 1 || got[d.Counted[1]] != 1 {
+		t.Fatalf("store counters %v; want the one charge written", got)
+	}
+	if err := r.CreditBack(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.GetCounters(ctx, d.Counted...); got[d.Counted[0]] != 0 {
+		t.Fatalf("store counters after credit back %v", got)
+	}
+	if d2, _ := r.Route(ctx, domain.RouteLead, Subject{Lead: domain.Lead{Country: "FR"}}, now); d2.OwnerID != "cara" || !strings.Contains(d2.Explanation, "Cara has 1 today") {
+		t.Fatalf("after credit back: %+v; want cara with 1 today again", d2)
 	}
 }
