@@ -152,48 +152,57 @@ func (in *Intake) answer(w http.ResponseWriter, r *http.Request, l domain.Lead, 
 
 // Accept stores a normalised lead exactly once and queues Lead Received in the same write.
 // Duplicates are recognised by Idempotency-Key, by (source, external id), and by email (then the
-// submission is merged into the existing lead and starts no second workflow).
+// submission is merged into the existing lead and starts no second workflow). A new lead, the
+// keys that find it again and its event are one write (Store.CreateLeadClaiming).
 func (in *Intake) Accept(ctx context.Context, l domain.Lead, idemKey string) (Accepted, error) {
 	id := newLeadID()
 	now := in.Clock.Now()
-	var keys []string
+	var keys []string // keys of this submission: a repeat of it finds the same lead
 	if idemKey != "" {
 		keys = append(keys, "lead-idem:"+l.Source+":"+idemKey)
 	}
 	if l.ExternalID != "" {
 		keys = append(keys, "lead-ext:"+l.Source+":"+l.ExternalID)
 	}
-	// The first key claims the id; the others point at the same lead.
-	for _, k := range keys {
-		got, created, err := in.Store.PutIdempotencyKey(ctx, k, id, 0)
-		if err != nil {
-			return Accepted{}, err
-		}
-		if !created && got != id {
-			return in.existing(ctx, got, l, now)
-		}
+	emailKey := "lead-email:" + qualify.DedupeKey(l.Email)
+	nl, ev := newLead(id, l, now)
+	_, held, err := in.Store.CreateLeadClaiming(ctx, nl, append(keys, emailKey), ev)
+	if errors.Is(err, store.ErrAlreadyExists) {
+		return Accepted{ID: id, Duplicate: true}, nil
 	}
-	got, created, err := in.Store.PutIdempotencyKey(ctx, "lead-email:"+qualify.DedupeKey(l.Email), id, 0)
 	if err != nil {
 		return Accepted{}, err
 	}
-	if !created && got != id {
-		ref := l.Source
-		if l.ExternalID != "" {
-			ref += ":" + l.ExternalID
-		}
-		merged, err := in.mergeInto(ctx, got, l, ref)
-		if err == nil {
-			return Accepted{ID: merged, Merged: true}, nil
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return Accepted{}, err
-		}
-		// The key was claimed but the lead never written (a crash in between): write it now,
-		// under the claimed id.
-		id = got
+	if len(held) == 0 {
+		in.logger().Info("lead accepted", "lead_id", id, "source", l.Source)
+		return Accepted{ID: id}, nil
 	}
-	return in.create(ctx, id, l, now)
+	for _, k := range keys {
+		if got, ok := held[k]; ok {
+			return in.existing(ctx, got, l, now)
+		}
+	}
+	// Only the email is known: merge into that lead, and let this submission's keys find it.
+	got := held[emailKey]
+	ref := l.Source
+	if l.ExternalID != "" {
+		ref += ":" + l.ExternalID
+	}
+	merged, err := in.mergeInto(ctx, got, l, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		// The email key was claimed but its lead never written (a crash between the two in a
+		// version that wrote them apart): write it now, under the claimed id.
+		return in.create(ctx, got, l, now)
+	}
+	if err != nil {
+		return Accepted{}, err
+	}
+	for _, k := range keys {
+		if _, _, err := in.Store.PutIdempotencyKey(ctx, k, merged, 0); err != nil {
+			in.logger().Warn("idempotency key for a merged lead not stored", "lead_id", merged, "error", err.Error())
+		}
+	}
+	return Accepted{ID: merged, Merged: true}, nil
 }
 
 // existing answers a repeated submission. When the claimed lead is missing (the first attempt
@@ -211,13 +220,19 @@ func (in *Intake) existing(ctx context.Context, id string, l domain.Lead, now ti
 	return acc, nil
 }
 
-func (in *Intake) create(ctx context.Context, id string, l domain.Lead, now time.Time) (Accepted, error) {
+// newLead is l as a new lead with id and its Lead Received event.
+func newLead(id string, l domain.Lead, now time.Time) (domain.Lead, store.OutboxEvent) {
 	l.ID = id
 	l.Status = domain.LeadNew
 	l.CreatedAt, l.UpdatedAt = now, now
 	evID := "lead-received-" + id
 	detail, _ := json.Marshal(events.LeadReceivedDetail{Meta: events.Meta{ID: evID, OccurredAt: now}, LeadID: id, Source: l.Source, ExternalID: l.ExternalID})
-	_, err := in.Store.CreateLead(ctx, l, store.OutboxEvent{ID: evID, DetailType: events.LeadReceived, Detail: detail})
+	return l, store.OutboxEvent{ID: evID, DetailType: events.LeadReceived, Detail: detail}
+}
+
+func (in *Intake) create(ctx context.Context, id string, l domain.Lead, now time.Time) (Accepted, error) {
+	l, ev := newLead(id, l, now)
+	_, err := in.Store.CreateLead(ctx, l, ev)
 	if errors.Is(err, store.ErrAlreadyExists) {
 		return Accepted{ID: id, Duplicate: true}, nil
 	}

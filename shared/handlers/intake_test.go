@@ -86,6 +86,16 @@ func TestPostLeadAnswersAndStoresExactlyOnce(t *testing.T) {
 	if code != http.StatusOK || out["id"] != id || out["merged"] != true {
 		t.Fatalf("same email: %d %v", code, out)
 	}
+	// A merged submission sent again with its own Idempotency-Key finds the lead it was merged
+	// into: no second lead.
+	again := `{"email":"MAX@mueller.de","phone":"+49 30 1234567"}`
+	for range 2 {
+		code, out = post(t, srv.URL+"/v1/leads", "application/json", []byte(again), map[string]string{
+			"Dealflow-Signature": webhook.Sign([]byte(again), now, "new-secret"), "Idempotency-Key": "k-2"})
+		if code != http.StatusOK || out["id"] != id {
+			t.Fatalf("merged submission, then its retry: %d %v; want 200 with %s", code, out, id)
+		}
+	}
 	l, err := f.deps.Store.GetLead(ctx, id)
 	if err != nil || l.Email != "max@mueller.de" || l.Country != "DE" || l.Title != "CTO" || l.Status != domain.LeadNew {
 		t.Fatalf("stored lead = %+v, %v", l, err)

@@ -89,6 +89,11 @@ func (w Window) Contains(t time.Time) bool { return !t.Before(w.From) && t.Befor
 type Store interface {
 	// Leads.
 	CreateLead(ctx context.Context, l domain.Lead, events ...OutboxEvent) (domain.Lead, error)
+	// CreateLeadClaiming creates l with its events and claims every key for l.ID (no expiry, as
+	// PutIdempotencyKey), all in one write, so a lead and the keys that find it again are never
+	// written apart. If a key holds an unexpired value, nothing is written and held maps each
+	// such key to its value.
+	CreateLeadClaiming(ctx context.Context, l domain.Lead, keys []string, events ...OutboxEvent) (lead domain.Lead, held map[string]string, err error)
 	GetLead(ctx context.Context, id string) (domain.Lead, error)
 	// GetLeadBySourceID returns the earliest-created lead with that source and external id. The
 	// pair is not a unique key: exactly-once intake uses PutIdempotencyKey.

@@ -2,9 +2,11 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/store"
@@ -179,6 +181,72 @@ func windowList[T any](ctx context.Context, st *Store, k kind[T], index, pk stri
 
 func (st *Store) CreateLead(ctx context.Context, l domain.Lead, ev ...store.OutboxEvent) (domain.Lead, error) {
 	return create(ctx, st, leads, l, ev)
+}
+
+// CreateLeadClaiming is one TransactWriteItems: the lead (if absent), each key (if absent or
+// expired, as PutIdempotencyKey) and the outbox events. When a key's condition fails, every key
+// is read to report which are held.
+func (st *Store) CreateLeadClaiming(ctx context.Context, l domain.Lead, keys []string, ev ...store.OutboxEvent) (domain.Lead, map[string]string, error) {
+	wrap := func(err error) error { return fmt.Errorf("create lead %s: %w", l.ID, err) }
+	if l.ID == "" {
+		return domain.Lead{}, nil, errors.New("create lead: empty id")
+	}
+	l.Version = 1
+	item, err := leads.item(l)
+	if err != nil {
+		return domain.Lead{}, nil, wrap(err)
+	}
+	evs, err := st.eventPuts(ev)
+	if err != nil {
+		return domain.Lead{}, nil, wrap(err)
+	}
+	for attempt := 0; attempt < st.maxAttempts; attempt++ {
+		now := store.TimeKey(st.now())
+		items := []types.TransactWriteItem{{Put: putIfAbsent(st.table, item)}}
+		for _, k := range keys {
+			if k == "" {
+				return domain.Lead{}, nil, wrap(errors.New("empty idempotency key"))
+			}
+			ki := key(idempotencyPrefix+k, entitySK)
+			ki[attrKind] = s("idempotency")
+			ki["value"] = s(l.ID)
+			items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: ki,
+				ConditionExpression:       aws.String("attribute_not_exists(PK) OR #e <= :now"),
+				ExpressionAttributeNames:  map[string]string{"#e": "expiresAt"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":now": s(now)}}})
+		}
+		items = append(items, evs...)
+		idx, err := st.transact(ctx, items)
+		switch {
+		case err == nil:
+			return l, nil, nil
+		case idx == 0:
+			return domain.Lead{}, nil, fmt.Errorf("create lead %s: id taken: %w", l.ID, store.ErrAlreadyExists)
+		case idx > len(keys):
+			return domain.Lead{}, nil, fmt.Errorf("create lead %s: outbox event id taken: %w", l.ID, store.ErrAlreadyExists)
+		case idx < 0:
+			return domain.Lead{}, nil, wrap(err)
+		}
+		held := map[string]string{}
+		for _, k := range keys {
+			cur, err := getItem(ctx, st, key(idempotencyPrefix+k, entitySK))
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return domain.Lead{}, nil, wrap(err)
+			}
+			if e := str(cur["expiresAt"]); e != "" && e <= store.TimeKey(st.now()) {
+				continue
+			}
+			held[k] = str(cur["value"])
+		}
+		if len(held) > 0 {
+			return domain.Lead{}, held, nil
+		}
+		// The key expired or was deleted between the transaction and the read: try again.
+	}
+	return domain.Lead{}, nil, wrap(store.ErrConflict)
 }
 func (st *Store) GetLead(ctx context.Context, id string) (domain.Lead, error) {
 	return get(ctx, st, leads, id)

@@ -144,6 +144,20 @@ func TestReadmeMatchesRequests(t *testing.T) {
 			func() error { _, err := s.CreateLead(ctx, lead); return err },
 			func() error { l := lead; l.ID = "l2"; _, err := s.CreateLead(ctx, l, ev); return err },
 		}},
+		{"CreateLeadClaiming", []func() error{
+			func() error {
+				l := lead
+				l.ID = "l3"
+				_, _, err := s.CreateLeadClaiming(ctx, l, []string{"k1"}, ev)
+				return err
+			},
+			func() error {
+				l := lead
+				l.ID = "l4"
+				_, _, err := s.CreateLeadClaiming(ctx, l, []string{"k1"})
+				return err
+			}, // k1 held
+		}},
 		{"GetLead", []func() error{func() error { _, err := s.GetLead(ctx, "l1"); return err }}},
 		{"GetLeadBySourceID", []func() error{func() error { _, err := s.GetLeadBySourceID(ctx, "api", "e1"); return err }}},
 		{"GetLeadByEmail", []func() error{func() error { _, err := s.GetLeadByEmail(ctx, lead.Email); return err }}},

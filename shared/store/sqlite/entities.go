@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/domain"
@@ -93,6 +95,47 @@ var (
 
 func (s *Store) CreateLead(ctx context.Context, l domain.Lead, ev ...store.OutboxEvent) (domain.Lead, error) {
 	return create(ctx, s, leads, l, ev)
+}
+
+// errHeld ends a CreateLeadClaiming transaction whose keys are taken.
+var errHeld = errors.New("keys held")
+
+func (s *Store) CreateLeadClaiming(ctx context.Context, l domain.Lead, keys []string, ev ...store.OutboxEvent) (domain.Lead, map[string]string, error) {
+	var held map[string]string
+	now := store.TimeKey(s.now())
+	out, err := createWith(ctx, s, leads, l, ev, func(tx *sql.Tx) error {
+		held = nil // assigned afresh: the writer may run this again
+		for _, k := range keys {
+			if k == "" {
+				return errors.New("empty idempotency key")
+			}
+			var cur string
+			var exp sql.NullString
+			err := tx.QueryRowContext(ctx, `SELECT value, expires_at FROM store_idempotency_keys WHERE key = ?`, k).Scan(&cur, &exp)
+			switch {
+			case err == nil && (!exp.Valid || exp.String > now):
+				if held == nil {
+					held = map[string]string{}
+				}
+				held[k] = cur
+				continue
+			case err != nil && !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO store_idempotency_keys (key, value, expires_at) VALUES (?, ?, NULL)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = NULL`, k, l.ID); err != nil {
+				return err
+			}
+		}
+		if held != nil {
+			return errHeld
+		}
+		return nil
+	})
+	if errors.Is(err, errHeld) {
+		return domain.Lead{}, held, nil
+	}
+	return out, nil, err
 }
 func (s *Store) GetLead(ctx context.Context, id string) (domain.Lead, error) {
 	return getByID(ctx, s, leads, id)

@@ -65,6 +65,11 @@ type updateKey struct {
 var updateSQLs sync.Map // updateKey → SQL text
 
 func create[T any](ctx context.Context, s *Store, tb table[T], v T, events []store.OutboxEvent) (T, error) {
+	return createWith(ctx, s, tb, v, events, nil)
+}
+
+// createWith is create with pre run first in the same transaction; pre's error ends it.
+func createWith[T any](ctx context.Context, s *Store, tb table[T], v T, events []store.OutboxEvent, pre func(*sql.Tx) error) (T, error) {
 	var zero T
 	id := tb.id(v)
 	if id == "" {
@@ -80,6 +85,11 @@ func create[T any](ctx context.Context, s *Store, tb table[T], v T, events []sto
 		return zero, fmt.Errorf("create %s %s: %w", tb.kind, id, err)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if pre != nil {
+			if err := pre(tx); err != nil {
+				return err
+			}
+		}
 		args := append([]any{id, int64(1), string(data)}, tb.vals(v)...)
 		if _, err := tx.ExecContext(ctx, tb.insertSQL(), args...); err != nil {
 			if isUniqueViolation(err) {

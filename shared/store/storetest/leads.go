@@ -21,6 +21,44 @@ func sampleLead(id string, created time.Time) domain.Lead {
 func leadID(l domain.Lead) string { return l.ID }
 
 var leadCases = []testCase{
+	{"Lead/CreateClaimingKeys", func(e *env) {
+		e.needsTx("CreateLeadClaiming")
+		got, held, err := e.s.CreateLeadClaiming(e.ctx, sampleLead("l1", Base), []string{"lead-email:a@acme.example", "lead-idem:api:k1"}, event("Lead Received", "l1"))
+		e.ok(err, "create l1 claiming two keys")
+		e.eq(len(held), 0, "no key held")
+		e.eq(got.Version, 1, "version after create")
+		v, created, err := e.s.PutIdempotencyKey(e.ctx, "lead-idem:api:k1", "other", 0)
+		e.ok(err, "put key")
+		e.eq(v, "l1", "the claimed key points at the new lead")
+		e.eq(created, false, "the key was claimed")
+		evs, err := e.s.ListPendingOutbox(e.ctx, 10)
+		e.ok(err, "list outbox")
+		e.eq(len(evs), 1, "the lead's event written with it")
+
+		// One key held: nothing written, and the holder is reported.
+		_, held, err = e.s.CreateLeadClaiming(e.ctx, sampleLead("l2", at(time.Hour)), []string{"lead-email:b@acme.example", "lead-idem:api:k1"}, event("Lead Received", "l2"))
+		e.ok(err, "create l2 with a held key")
+		e.eq(held, map[string]string{"lead-idem:api:k1": "l1"}, "held keys")
+		_, err = e.s.GetLead(e.ctx, "l2")
+		e.is(err, store.ErrNotFound, "l2 not written")
+		v, _, err = e.s.PutIdempotencyKey(e.ctx, "lead-email:b@acme.example", "l3", 0)
+		e.ok(err, "put key")
+		e.eq(v, "l3", "the free key of the refused write was not claimed")
+		evs, _ = e.s.ListPendingOutbox(e.ctx, 10)
+		e.eq(len(evs), 1, "no event from the refused write")
+
+		// An expired key is taken over.
+		_, _, err = e.s.PutIdempotencyKey(e.ctx, "lead-idem:api:old", "l0", time.Minute)
+		e.ok(err, "put expiring key")
+		e.clk.Advance(2 * time.Minute)
+		_, held, err = e.s.CreateLeadClaiming(e.ctx, sampleLead("l4", at(2*time.Hour)), []string{"lead-idem:api:old"})
+		e.ok(err, "create over an expired key")
+		e.eq(len(held), 0, "an expired key is not held")
+
+		// A taken lead id is ErrAlreadyExists.
+		_, _, err = e.s.CreateLeadClaiming(e.ctx, sampleLead("l1", Base), []string{"lead-idem:api:k9"})
+		e.is(err, store.ErrAlreadyExists, "duplicate lead id")
+	}},
 	{"Lead/CreateGetRoundTrip", func(e *env) {
 		want := sampleLead("l1", Base)
 		want.Version = 99 // the store owns Version
