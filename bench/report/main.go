@@ -33,6 +33,7 @@ type Results struct {
 	Machine    Machine          `json:"machine"`
 	Benchmarks []Bench          `json:"benchmarks"`
 	Load200    *loadgen.Result  `json:"load200,omitempty"`
+	Load1000   *loadgen.Result  `json:"load1000,omitempty"` // every lead routed to a rep and mailed
 	Search     *loadgen.Search  `json:"maxSustainable,omitempty"`
 	Cost       json.RawMessage  `json:"cost,omitempty"`
 	Targets    map[string]Check `json:"targets"`
@@ -87,6 +88,13 @@ func run(raw, out string) error {
 	if readJSON(filepath.Join(raw, "load-200.json"), &l200) == nil {
 		res.Load200 = &l200
 		res.Targets["p99 webhook→routed at 200 leads/s"] = Check{"≤ 50 ms", l200.WebhookToRouted.P99, l200.WebhookToRouted.P99 <= 50 && l200.Errors == 0}
+	}
+	var l1000 loadgen.Result
+	if readJSON(filepath.Join(raw, "load-1000.json"), &l1000) == nil {
+		res.Load1000 = &l1000
+		// Sustained: every lead routed, at the rate offered (1 % for the drain at the end).
+		res.Targets["throughput at 1,000 leads/s offered, every lead mailed"] = Check{"≥ 990 leads/s, no errors", l1000.Throughput,
+			l1000.Throughput >= 990 && l1000.Errors == 0 && l1000.Routed == l1000.Accepted}
 	}
 	var s loadgen.Search
 	if readJSON(filepath.Join(raw, "load-search.json"), &s) == nil {
@@ -222,6 +230,9 @@ func markdown(r Results) string {
 	}
 	if r.Load200 != nil {
 		b.WriteString("\n## End-to-end load at 200 leads/s (`dealflow load`)\n\n```\n" + r.Load200.Text() + "```\n")
+	}
+	if r.Load1000 != nil {
+		b.WriteString("\n## End-to-end load at 1,000 leads/s, every lead routed to a rep and mailed (sample org without caps)\n\n```\n" + r.Load1000.Text() + "```\n")
 	}
 	if r.Search != nil {
 		b.WriteString("\n## Maximum sustainable rate (`dealflow load --search-max`)\n\n```\n" + r.Search.Text() + "```\n")
