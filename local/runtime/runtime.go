@@ -79,6 +79,7 @@ type Runtime struct {
 	metrics *metrics
 
 	relayWake chan struct{}
+	unlock    func() // releases the one-runtime-per-file lock
 	wg        sync.WaitGroup
 }
 
@@ -126,13 +127,19 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.DBPath), 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	st, err := sqlite.Open(cfg.DBPath, sqlite.WithClock(cfg.Clock))
+	unlock, err := lockInstance(cfg.DBPath)
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{cfg: cfg, Org: org, Store: st, Machine: map[string]*sfn.StateMachine{}, relayWake: make(chan struct{}, 1), Project: proj, metrics: newMetrics()}
+	st, err := sqlite.Open(cfg.DBPath, sqlite.WithClock(cfg.Clock))
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	r := &Runtime{cfg: cfg, Org: org, Store: st, Machine: map[string]*sfn.StateMachine{}, relayWake: make(chan struct{}, 1), Project: proj, metrics: newMetrics(), unlock: unlock}
 	if err := r.wire(ctx, proj); err != nil {
 		st.Close()
+		unlock()
 		return nil, err
 	}
 	return r, nil
@@ -475,5 +482,7 @@ func (r *Runtime) Handler() http.Handler {
 func (r *Runtime) Close() error {
 	r.wg.Wait()
 	r.Engine.Close()
-	return r.Store.Close()
+	err := r.Store.Close()
+	r.unlock()
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -189,4 +190,27 @@ func TestLeadWorkflowIsNamedAfterItsEventAndReplayStartsNothingNew(t *testing.T)
 	if xs, _ := rt.Engine.ListExecutions(ctx, rt.Machine["lead-qualification"].ARN, ""); len(xs) != 1 {
 		t.Fatalf("%d executions after the replay; want still 1", len(xs))
 	}
+}
+
+// One runtime per SQLite file: a second one is refused with a message naming the file and the
+// process holding it, and the file is free again once the first closes.
+func TestSecondRuntimeOnTheSameFileIsRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "dealflow.db")
+	ctx := context.Background()
+	first, err := New(ctx, Config{Root: "../..", OrgFile: "testdata/org.yaml", DBPath: db, Env: testEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(ctx, Config{Root: "../..", OrgFile: "testdata/org.yaml", DBPath: db, Env: testEnv})
+	if err == nil || !strings.Contains(err.Error(), db) || !strings.Contains(err.Error(), fmt.Sprintf("process %d", os.Getpid())) {
+		t.Fatalf("second runtime: err %v; want the file and this process named", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := New(ctx, Config{Root: "../..", OrgFile: "testdata/org.yaml", DBPath: db, Env: testEnv})
+	if err != nil {
+		t.Fatalf("after the first closed: %v", err)
+	}
+	again.Close()
 }
