@@ -129,6 +129,7 @@ func (e *Engine) finish(ctx context.Context, x *Execution, out any, f *failure) 
 		e.logf("persist final state of %s: %v", x.ARN, err)
 	}
 	close(x.done)
+	e.ended(x)
 }
 
 // runProgram runs states from cp.State until an end state or a failure.
