@@ -128,8 +128,8 @@ func (e *Engine) finish(ctx context.Context, x *Execution, out any, f *failure) 
 	if err := e.persistFinal(x); err != nil {
 		e.logf("persist final state of %s: %v", x.ARN, err)
 	}
-	close(x.done)
 	e.ended(x)
+	close(x.done)
 }
 
 // runProgram runs states from cp.State until an end state or a failure.

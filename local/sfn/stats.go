@@ -87,7 +87,8 @@ func (e *Engine) seedStats(ctx context.Context) error {
 }
 
 // ended counts x as finished and, in a durable engine, lets the oldest finished executions
-// beyond the retention leave memory (the store has them). Called once x is persisted and done.
+// beyond the retention leave memory (the store has them). Called once x is persisted, before
+// its waiters wake, so that they see the counters and memory as they are after x.
 func (e *Engine) ended(x *Execution) {
 	x.mu.Lock()
 	status, stop := x.status, x.stopDate
