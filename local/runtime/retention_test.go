@@ -33,10 +33,11 @@ func TestConsoleShowsExecutionsThatLeftMemory(t *testing.T) {
 	_, id := postLead(t, srv.URL, `{"email":"old@firma.de","name":"Evicted Lead","company":"Firma","country":"DE"}`)
 	waitFor(t, "routed", func() bool { l, err := rt.Store.GetLead(ctx, id); return err == nil && l.Status == domain.LeadRouted })
 	lq := rt.Machine["lead-qualification"]
-	leads, err := rt.Engine.ListExecutions(ctx, lq.ARN, sfn.StatusSucceeded)
-	if err != nil || len(leads) != 1 {
-		t.Fatalf("lead-qualification executions: %v, %v", leads, err)
-	}
+	var leads []sfn.ExecutionListItem
+	waitFor(t, "lead-qualification succeeded", func() bool {
+		leads, err = rt.Engine.ListExecutions(ctx, lq.ARN, sfn.StatusSucceeded)
+		return err == nil && len(leads) == 1
+	})
 	// A Standard execution that fails in its first state (no digest id), then another one that
 	// pushes it out of memory.
 	digest := rt.Machine["manager-digest"]
