@@ -123,7 +123,11 @@ func (e *Engine) ListExecutions(ctx context.Context, stateMachineArn, statusFilt
 func (e *Engine) StopExecution(ctx context.Context, arn, errName, cause string) error {
 	x, ok := e.Execution(arn)
 	if !ok {
-		return fmt.Errorf("stop execution %s: %w", arn, ErrExecutionDoesNotExist)
+		// Not in memory: finished long ago (nothing to stop) or unknown.
+		if _, err := e.stored(ctx, arn); err != nil {
+			return fmt.Errorf("stop execution %s: %w", arn, err)
+		}
+		return nil
 	}
 	x.mu.Lock()
 	running := x.status == StatusRunning

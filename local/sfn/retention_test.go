@@ -144,6 +144,12 @@ func TestStartExecutionIsIdempotentForEvictedExecutions(t *testing.T) {
 	if _, err := e.StartExecution(ctx, StartExecutionInput{StateMachineArn: sm.ARN, Name: "slot-0", Input: `{"i":9}`}); !errors.Is(err, ErrExecutionAlreadyExists) {
 		t.Fatalf("same name, other input: %v, want ExecutionAlreadyExists", err)
 	}
+	if err := e.StopExecution(ctx, arns[0], "", ""); err != nil {
+		t.Errorf("stopping an evicted (finished) execution: %v, want no error as for a finished one in memory", err)
+	}
+	if err := e.StopExecution(ctx, arns[0]+"-nope", "", ""); !errors.Is(err, ErrExecutionDoesNotExist) {
+		t.Errorf("stopping an unknown execution: %v", err)
+	}
 	recs, _ := p.Executions(ctx, ExecutionQuery{StateMachineARN: sm.ARN})
 	if len(recs) != 3 {
 		t.Fatalf("%d stored executions, want 3 (nothing ran twice)", len(recs))
