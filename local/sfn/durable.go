@@ -98,6 +98,7 @@ func (e *Engine) persistFinal(x *Execution) error {
 		evs = nil
 	}
 	rec := x.record()
+	rec.Transitions, rec.LambdaInvocations = x.usage()
 	return e.store.Commit(context.Background(), x.ARN, evs, nil, &rec)
 }
 

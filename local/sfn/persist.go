@@ -43,6 +43,9 @@ type ExecutionRecord struct {
 	Output                            *string
 	Error, Cause                      *string
 	StartDate, StopDate               time.Time
+	// Transitions and LambdaInvocations are what the execution used (see usage), written with
+	// its terminal status.
+	Transitions, LambdaInvocations int
 }
 
 // ExecutionQuery selects executions; empty fields select all.

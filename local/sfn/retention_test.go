@@ -173,6 +173,11 @@ func TestExpressHistoryIsNotStored(t *testing.T) {
 	if err := p.db.QueryRow(`SELECT COUNT(*) FROM sfn_history`).Scan(&rows); err != nil || rows != 0 {
 		t.Fatalf("%d sfn_history rows, %v; want none for Express", rows, err)
 	}
+	// What each used is on its row instead: two Pass states entered, no Lambda call.
+	var transitions, lambdas int
+	if err := p.db.QueryRow(`SELECT SUM(transitions), SUM(lambda_invocations) FROM sfn_executions`).Scan(&transitions, &lambdas); err != nil || transitions != 2*5 || lambdas != 0 {
+		t.Fatalf("stored usage: %d transitions, %d Lambda invocations, %v; want 10 and 0", transitions, lambdas, err)
+	}
 	recent := 0
 	for _, arn := range arns {
 		h, err := e.GetExecutionHistory(ctx, arn, false)

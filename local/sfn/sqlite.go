@@ -57,7 +57,7 @@ func NewSQLitePersistence(ctx context.Context, db *sql.DB, opts ...SQLiteOption)
 		{&p.insertExec, `INSERT INTO sfn_executions (arn, name, state_machine_arn, input, status, start_date) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&p.insertEvent, `INSERT INTO sfn_history (execution_arn, id, previous_event_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (execution_arn, id) DO UPDATE SET previous_event_id = excluded.previous_event_id, timestamp = excluded.timestamp, type = excluded.type, details = excluded.details`},
-		{&p.finishExec, `UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?,
+		{&p.finishExec, `UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?, transitions = ?, lambda_invocations = ?,
 			checkpoint = NULL, phase = NULL, due_at = NULL, token = NULL WHERE arn = ?`},
 		{&p.saveCheckpoint, `UPDATE sfn_executions SET checkpoint = ?, phase = ?, due_at = ?, token = ? WHERE arn = ?`},
 	} {
@@ -222,7 +222,8 @@ func (p *SQLitePersistence) commit(ctx context.Context, tx *sql.Tx, arn string, 
 	}
 	switch {
 	case final != nil:
-		_, err = tx.StmtContext(ctx, p.finishExec).ExecContext(ctx, final.Status, nullStr(final.Output), nullStr(final.Error), nullStr(final.Cause), fmtTime(final.StopDate), arn)
+		_, err = tx.StmtContext(ctx, p.finishExec).ExecContext(ctx, final.Status, nullStr(final.Output), nullStr(final.Error), nullStr(final.Cause), fmtTime(final.StopDate),
+			final.Transitions, final.LambdaInvocations, arn)
 	case cp != nil:
 		var token any
 		if cp.Token != "" {

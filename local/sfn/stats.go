@@ -3,6 +3,7 @@ package sfn
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -132,4 +133,31 @@ func (e *Engine) InMemory() int {
 func (e *Engine) historyNotRetained(arn string) error {
 	return fmt.Errorf("get execution history %s: the history of an Express execution is kept in memory only, for the %d most recently finished executions (AWS keeps none: https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html): %w",
 		arn, e.retain, ErrHistoryNotRetained)
+}
+
+// usage counts what the execution used in the units AWS bills: state transitions (states
+// entered, plus one per retried task, https://aws.amazon.com/step-functions/pricing/: "including
+// retries") and Lambda invocations (lambda:invoke tasks and Lambda-function resources).
+func (x *Execution) usage() (transitions, lambdas int) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var entered, taskEntered, scheduled int
+	for _, h := range x.history {
+		switch {
+		case h.Type == "TaskStateEntered":
+			entered++
+			taskEntered++
+		case strings.HasSuffix(h.Type, "StateEntered"):
+			entered++
+		case h.Type == "LambdaFunctionScheduled":
+			scheduled++
+			lambdas++
+		case h.Type == "TaskScheduled":
+			scheduled++
+			if h.Details["resourceType"] == "lambda" {
+				lambdas++
+			}
+		}
+	}
+	return entered + max(0, scheduled-taskEntered), lambdas
 }
