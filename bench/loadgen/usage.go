@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -53,19 +54,26 @@ func ReadUsage(ctx context.Context, st *sqlite.Store, since time.Time) (Usage, e
 	if !since.IsZero() {
 		sinceText = since.UTC().Format(time.RFC3339Nano)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT state_machine_arn, start_date, COALESCE(stop_date, '') FROM sfn_executions WHERE start_date >= ?`, sinceText)
+	// A finished execution carries its transitions and Lambda invocations (local/sfn writes them
+	// at its end; an Express one has no history rows); the others are counted from the history.
+	rows, err := db.QueryContext(ctx, `SELECT state_machine_arn, start_date, COALESCE(stop_date, ''), transitions, lambda_invocations FROM sfn_executions WHERE start_date >= ?`, sinceText)
 	if err != nil {
 		return u, fmt.Errorf("read executions: %w", err)
 	}
 	for rows.Next() {
 		var arn, start, stop string
-		if err := rows.Scan(&arn, &start, &stop); err != nil {
+		var transitions, lambdas sql.NullInt64
+		if err := rows.Scan(&arn, &start, &stop, &transitions, &lambdas); err != nil {
 			rows.Close()
 			return u, err
 		}
 		name := machineName(arn)
 		m := u.Machines[name]
 		m.Executions++
+		if transitions.Valid {
+			m.Transitions += int(transitions.Int64)
+			u.LambdaInvocations += int(lambdas.Int64)
+		}
 		if t0, err := time.Parse(time.RFC3339Nano, start); err == nil && stop != "" {
 			if t1, err := time.Parse(time.RFC3339Nano, stop); err == nil {
 				m.DurationMs += float64(t1.Sub(t0)) / 1e6
@@ -75,7 +83,7 @@ func ReadUsage(ctx context.Context, st *sqlite.Store, since time.Time) (Usage, e
 	}
 	rows.Close()
 	rows, err = db.QueryContext(ctx, `SELECT e.state_machine_arn, CASE WHEN h.type = 'TaskScheduled' AND h.details LIKE '%"resourceType":"lambda"%' THEN 'LambdaTask' ELSE h.type END, COUNT(*) FROM sfn_history h JOIN sfn_executions e ON e.arn = h.execution_arn
-WHERE e.start_date >= ? AND (h.type LIKE '%StateEntered' OR h.type = 'LambdaFunctionScheduled' OR h.type = 'TaskScheduled')
+WHERE e.start_date >= ? AND e.transitions IS NULL AND (h.type LIKE '%StateEntered' OR h.type = 'LambdaFunctionScheduled' OR h.type = 'TaskScheduled')
 GROUP BY 1, CASE WHEN h.type = 'TaskScheduled' AND h.details LIKE '%"resourceType":"lambda"%' THEN 'LambdaTask' ELSE h.type END`, sinceText)
 	if err != nil {
 		return u, fmt.Errorf("read history: %w", err)

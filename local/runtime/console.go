@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -60,6 +61,10 @@ func (s consoleSource) Execution(ctx context.Context, arn string) (*sfn.Describe
 		return nil, nil, err
 	}
 	h, err := s.r.Engine.GetExecutionHistory(ctx, arn, false)
+	if errors.Is(err, sfn.ErrHistoryNotRetained) {
+		// An older Express execution: its status, input and output are stored, its history is not.
+		return d, nil, nil
+	}
 	return d, h, err
 }
 

@@ -22,8 +22,9 @@ import (
 // written by hand: the set is small and fixed, and a dependency would buy nothing here.
 // https://prometheus.io/docs/instrumenting/exposition_formats/
 //
-// Request and delivery metrics are counted as they happen; execution metrics are read from the
-// engine at scrape time (it keeps every execution), so they are right after a restart too.
+// Everything is counted as it happens. Execution counts by status are the engine's counters
+// (sfn.Engine.Stats), which start from the store's counts when the runtime starts, so they are
+// right after a restart too; state transitions and execution durations count since the start.
 
 // Latency buckets in seconds.
 var (
@@ -52,21 +53,20 @@ func (h *histogram) observe(v float64) {
 
 // metrics holds what is counted as it happens.
 type metrics struct {
-	mu           sync.Mutex
-	httpRequests map[[2]string]uint64 // route, code
-	httpLatency  map[string]*histogram
-	webhooks     map[[2]string]uint64 // route, code
-	deliveries   map[[2]string]uint64 // rule, outcome
-	deliveryLat  map[string]*histogram
-	// transitions of finished executions never change: counted once.
-	doneTransitions map[string]int
-	webhookRoutes   map[string]bool
+	mu            sync.Mutex
+	httpRequests  map[[2]string]uint64 // route, code
+	httpLatency   map[string]*histogram
+	webhooks      map[[2]string]uint64 // route, code
+	deliveries    map[[2]string]uint64 // rule, outcome
+	deliveryLat   map[string]*histogram
+	execDuration  map[string]*histogram // by state machine ARN
+	webhookRoutes map[string]bool
 }
 
 func newMetrics() *metrics {
 	m := &metrics{httpRequests: map[[2]string]uint64{}, httpLatency: map[string]*histogram{},
 		webhooks: map[[2]string]uint64{}, deliveries: map[[2]string]uint64{}, deliveryLat: map[string]*histogram{},
-		doneTransitions: map[string]int{}, webhookRoutes: map[string]bool{}}
+		execDuration: map[string]*histogram{}, webhookRoutes: map[string]bool{}}
 	// Webhooks are the routes other systems post to: signed or public intake.
 	for _, r := range httpapi.Routes {
 		if r.Auth == "dealflow-signature" || r.Auth == "hubspot-signature" || r.Auth == "rate-limit" {
@@ -129,65 +129,43 @@ func (r *Runtime) observedInvoke(ctx context.Context, rule string, t events.Targ
 	return err
 }
 
-// execStats are the execution metrics of one state machine, read at scrape time.
-type execStats struct {
-	byStatus    map[string]int
-	transitions int
-	duration    *histogram
-}
-
-func (r *Runtime) executionStats(ctx context.Context) (map[string]*execStats, error) {
-	out := map[string]*execStats{}
-	for name, sm := range r.Machine {
-		st := &execStats{byStatus: map[string]int{}, duration: newHistogram(executionBuckets)}
-		out[name] = st
-		xs, err := r.Engine.ListExecutions(ctx, sm.ARN, "")
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range xs {
-			st.byStatus[it.Status]++
-			if it.Status != sfn.StatusRunning {
-				st.duration.observe(it.StopDate.Sub(it.StartDate).Seconds())
-			}
-			st.transitions += r.metrics.transitions(r.Engine, it)
-		}
-	}
-	return out, nil
-}
-
-func (m *metrics) transitions(e *sfn.Engine, it sfn.ExecutionListItem) int {
+// observeExecution records the duration of an execution that ended (the engine's finish hook).
+func (m *metrics) observeExecution(x sfn.FinishedExecution) {
 	m.mu.Lock()
-	n, ok := m.doneTransitions[it.ExecutionArn]
-	m.mu.Unlock()
-	if ok {
-		return n
+	defer m.mu.Unlock()
+	h := m.execDuration[x.StateMachineARN]
+	if h == nil {
+		h = newHistogram(executionBuckets)
+		m.execDuration[x.StateMachineARN] = h
 	}
-	x, found := e.Execution(it.ExecutionArn)
-	if !found {
-		return 0
-	}
-	for _, h := range x.History() {
-		if strings.HasSuffix(h.Type, "StateEntered") {
-			n++
+	h.observe(x.StopDate.Sub(x.StartDate).Seconds())
+}
+
+// execStats are the execution metrics of one state machine.
+type execStats struct {
+	sfn.MachineStats
+	duration *histogram
+}
+
+// executionStats reads the engine's counters: no walk over executions, whatever their number.
+func (r *Runtime) executionStats() map[string]*execStats {
+	out := map[string]*execStats{}
+	r.metrics.mu.Lock()
+	defer r.metrics.mu.Unlock()
+	for name, sm := range r.Machine {
+		d := newHistogram(executionBuckets)
+		if h := r.metrics.execDuration[sm.ARN]; h != nil {
+			d = &histogram{buckets: h.buckets, counts: slices.Clone(h.counts), sum: h.sum, n: h.n}
 		}
+		out[name] = &execStats{MachineStats: r.Engine.Stats(sm.ARN), duration: d}
 	}
-	if it.Status != sfn.StatusRunning {
-		m.mu.Lock()
-		m.doneTransitions[it.ExecutionArn] = n
-		m.mu.Unlock()
-	}
-	return n
+	return out
 }
 
 // serveMetrics writes every metric.
 func (r *Runtime) serveMetrics(w http.ResponseWriter, req *http.Request) {
 	ctx := req.Context()
-	stats, err := r.executionStats(ctx)
-	if err != nil {
-		http.Error(w, "read executions: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
+	stats := r.executionStats()
 	pending, dead, err := r.Bus.Pending(ctx)
 	if err != nil {
 		http.Error(w, "read event bus: "+err.Error(), http.StatusInternalServerError)
@@ -205,29 +183,23 @@ func (r *Runtime) serveMetrics(w http.ResponseWriter, req *http.Request) {
 		machines = append(machines, n)
 	}
 	sort.Strings(machines)
-	counter := func(name, help string, v func(*execStats) int) {
+	counter := func(name, help string, v func(*execStats) int64) {
 		p.head(name, "counter", help)
 		for _, n := range machines {
 			p.sample(name, labels("state_machine", n), float64(v(stats[n])))
 		}
 	}
-	counter("dealflow_executions_started_total", "Executions started, by state machine.", func(s *execStats) int {
-		t := 0
-		for _, c := range s.byStatus {
-			t += c
-		}
-		return t
-	})
-	counter("dealflow_executions_succeeded_total", "Executions that succeeded.", func(s *execStats) int { return s.byStatus[sfn.StatusSucceeded] })
-	counter("dealflow_executions_failed_total", "Executions that failed (error, timeout or abort).", func(s *execStats) int {
-		return s.byStatus[sfn.StatusFailed] + s.byStatus["TIMED_OUT"] + s.byStatus[sfn.StatusAborted]
+	counter("dealflow_executions_started_total", "Executions started, by state machine.", func(s *execStats) int64 { return s.Started })
+	counter("dealflow_executions_succeeded_total", "Executions that succeeded.", func(s *execStats) int64 { return s.Succeeded })
+	counter("dealflow_executions_failed_total", "Executions that failed (error, timeout or abort).", func(s *execStats) int64 {
+		return s.Failed + s.TimedOut + s.Aborted
 	})
 	p.head("dealflow_executions_running", "gauge", "Executions running now (including those waiting for a task token or a timer).")
 	for _, n := range machines {
-		p.sample("dealflow_executions_running", labels("state_machine", n), float64(stats[n].byStatus[sfn.StatusRunning]))
+		p.sample("dealflow_executions_running", labels("state_machine", n), float64(stats[n].Running))
 	}
-	counter("dealflow_state_transitions_total", "States entered, by state machine.", func(s *execStats) int { return s.transitions })
-	p.head("dealflow_execution_duration_seconds", "histogram", "Duration of finished executions (clock time of the runtime).")
+	counter("dealflow_state_transitions_total", "States entered since start, by state machine.", func(s *execStats) int64 { return s.Transitions })
+	p.head("dealflow_execution_duration_seconds", "histogram", "Duration of executions finished since start (clock time of the runtime).")
 	for _, n := range machines {
 		p.histogram("dealflow_execution_duration_seconds", []string{"state_machine", n}, stats[n].duration)
 	}

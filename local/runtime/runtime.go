@@ -4,6 +4,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -58,6 +59,9 @@ type Config struct {
 	CRM handlers.CRM
 	// ConsoleToken, when set, is required to open the console (see console.go).
 	ConsoleToken string
+	// ExecutionRetention is how many finished executions the engine keeps in memory (0: the
+	// default, sfn.DefaultRetention); older ones are read from the database.
+	ExecutionRetention int
 }
 
 // Runtime is the running product.
@@ -199,7 +203,8 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	if err != nil {
 		return err
 	}
-	if r.Engine, err = sfn.New(sfn.WithClock(cfg.Clock), sfn.WithFunctions(reg), sfn.WithPublisher(r.Publisher()), sfn.WithPersistence(persist), sfn.WithAccount(Region, Account)); err != nil {
+	if r.Engine, err = sfn.New(sfn.WithClock(cfg.Clock), sfn.WithFunctions(reg), sfn.WithPublisher(r.Publisher()), sfn.WithPersistence(persist), sfn.WithAccount(Region, Account),
+		sfn.WithOnFinish(r.metrics.observeExecution), sfn.WithRetention(cmp.Or(cfg.ExecutionRetention, sfn.DefaultRetention))); err != nil {
 		return err
 	}
 	for _, name := range sortedKeys(proj.Machines) {

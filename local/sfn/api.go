@@ -20,22 +20,50 @@ type DescribeExecutionOutput struct {
 
 // DescribeExecution returns an execution's status and result.
 func (e *Engine) DescribeExecution(ctx context.Context, arn string) (*DescribeExecutionOutput, error) {
-	x, ok := e.Execution(arn)
-	if !ok {
-		return nil, fmt.Errorf("describe execution %s: %w", arn, ErrExecutionDoesNotExist)
+	var r ExecutionRecord
+	if x, ok := e.Execution(arn); ok {
+		r = x.record()
+	} else {
+		var err error
+		if r, err = e.stored(ctx, arn); err != nil {
+			return nil, fmt.Errorf("describe execution %s: %w", arn, err)
+		}
 	}
-	r := x.record()
 	return &DescribeExecutionOutput{ExecutionArn: r.ARN, StateMachineArn: r.StateMachineARN, Name: r.Name, Status: r.Status,
 		Input: r.Input, Output: r.Output, Error: r.Error, Cause: r.Cause, StartDate: r.StartDate, StopDate: r.StopDate}, nil
 }
 
-// GetExecutionHistory returns the execution's events, oldest first (or newest first when reverse).
-func (e *Engine) GetExecutionHistory(ctx context.Context, arn string, reverse bool) ([]HistoryEvent, error) {
-	x, ok := e.Execution(arn)
-	if !ok {
-		return nil, fmt.Errorf("get execution history %s: %w", arn, ErrExecutionDoesNotExist)
+// stored reads an execution that is no longer in memory from a durable store.
+func (e *Engine) stored(ctx context.Context, arn string) (ExecutionRecord, error) {
+	if !e.durable() {
+		return ExecutionRecord{}, ErrExecutionDoesNotExist
 	}
-	h := x.History()
+	r, _, err := e.store.Execution(ctx, arn)
+	return r, err
+}
+
+// GetExecutionHistory returns the execution's events, oldest first (or newest first when reverse).
+// A durable engine reads a Standard execution that left memory from the store; an Express one's
+// history is gone then (ErrHistoryNotRetained).
+func (e *Engine) GetExecutionHistory(ctx context.Context, arn string, reverse bool) ([]HistoryEvent, error) {
+	var h []HistoryEvent
+	if x, ok := e.Execution(arn); ok {
+		h = x.History()
+	} else {
+		r, err := e.stored(ctx, arn)
+		if err != nil {
+			return nil, fmt.Errorf("get execution history %s: %w", arn, err)
+		}
+		e.mu.Lock()
+		sm := e.machines[r.StateMachineARN]
+		e.mu.Unlock()
+		if sm != nil && sm.Type == TypeExpress {
+			return nil, e.historyNotRetained(arn)
+		}
+		if h, err = e.store.History(ctx, arn); err != nil {
+			return nil, fmt.Errorf("get execution history %s: %w", arn, err)
+		}
+	}
 	if reverse {
 		for i, j := 0, len(h)-1; i < j; i, j = i+1, j-1 {
 			h[i], h[j] = h[j], h[i]
@@ -50,12 +78,26 @@ type ExecutionListItem struct {
 	StartDate, StopDate                         time.Time
 }
 
-// ListExecutions lists a state machine's executions, newest first, optionally by status.
+// ListExecutions lists a state machine's executions, newest first, optionally by status. A
+// durable engine lists them from the store, which has every execution from its start.
 func (e *Engine) ListExecutions(ctx context.Context, stateMachineArn, statusFilter string) ([]ExecutionListItem, error) {
 	e.mu.Lock()
 	if _, ok := e.machines[stateMachineArn]; !ok {
 		e.mu.Unlock()
 		return nil, fmt.Errorf("list executions of %s: %w", stateMachineArn, ErrStateMachineDoesNotExist)
+	}
+	if e.durable() {
+		e.mu.Unlock()
+		recs, err := e.store.Executions(ctx, ExecutionQuery{StateMachineARN: stateMachineArn, Status: statusFilter, Brief: true})
+		if err != nil {
+			return nil, fmt.Errorf("list executions of %s: %w", stateMachineArn, err)
+		}
+		out := make([]ExecutionListItem, len(recs))
+		for i, r := range recs {
+			out[i] = ExecutionListItem{ExecutionArn: r.ARN, StateMachineArn: r.StateMachineARN, Name: r.Name,
+				Status: r.Status, StartDate: r.StartDate, StopDate: r.StopDate}
+		}
+		return out, nil
 	}
 	var xs []*Execution
 	for _, x := range e.execs {
@@ -81,7 +123,11 @@ func (e *Engine) ListExecutions(ctx context.Context, stateMachineArn, statusFilt
 func (e *Engine) StopExecution(ctx context.Context, arn, errName, cause string) error {
 	x, ok := e.Execution(arn)
 	if !ok {
-		return fmt.Errorf("stop execution %s: %w", arn, ErrExecutionDoesNotExist)
+		// Not in memory: finished long ago (nothing to stop) or unknown.
+		if _, err := e.stored(ctx, arn); err != nil {
+			return fmt.Errorf("stop execution %s: %w", arn, err)
+		}
+		return nil
 	}
 	x.mu.Lock()
 	running := x.status == StatusRunning

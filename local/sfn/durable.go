@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -68,7 +69,7 @@ func (e *Engine) checkpointEnter(x *Execution, state string, input any) error {
 }
 
 func (e *Engine) checkpointParked(fr *frame, sc *stateCtx, phase string, due time.Time, token string) error {
-	if !e.durable() || !fr.top {
+	if !e.durable() || !fr.top || fr.x.Machine.Type == TypeExpress {
 		return nil
 	}
 	x := fr.x
@@ -91,13 +92,21 @@ func (e *Engine) persistFinal(x *Execution) error {
 		return nil
 	}
 	evs, _ := x.unpersisted()
+	if x.Machine.Type == TypeExpress {
+		// No history rows for Express: AWS keeps none (https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html),
+		// and the engine keeps it in memory for the most recent executions (WithRetention).
+		evs = nil
+	}
 	rec := x.record()
+	rec.Transitions, rec.LambdaInvocations = x.usage()
 	return e.store.Commit(context.Background(), x.ARN, evs, nil, &rec)
 }
 
-// Recover loads state machines and resumes every RUNNING execution from its checkpoint. Call it
-// once after New when the engine uses a durable store. Definitions are re-validated with the
-// current function registry.
+// Recover loads state machines and resumes every RUNNING execution from its checkpoint (finished
+// executions stay in the store: DescribeExecution, GetExecutionHistory and ListExecutions read
+// them there). Call it once after New, before starting executions, when the engine uses a durable
+// store; it also starts the execution counters (Stats) from the store's counts. Definitions are
+// re-validated with the current function registry.
 func (e *Engine) Recover(ctx context.Context) (int, error) {
 	sms, err := e.store.StateMachines(ctx)
 	if err != nil {
@@ -116,10 +125,15 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 		e.machines[r.ARN] = &StateMachine{Name: r.Name, ARN: r.ARN, Type: "STANDARD", Definition: def, CreatedAt: r.CreatedAt}
 	}
 	e.mu.Unlock()
-	recs, err := e.store.Executions(ctx)
+	if err := e.seedStats(ctx); err != nil {
+		return 0, fmt.Errorf("recover executions: %w", err)
+	}
+	recs, err := e.store.Executions(ctx, ExecutionQuery{Status: StatusRunning})
 	if err != nil {
 		return 0, fmt.Errorf("recover executions: %w", err)
 	}
+	// Oldest first, as they were started.
+	slices.Reverse(recs)
 	resumed := 0
 	for _, r := range recs {
 		e.mu.Lock()
@@ -134,7 +148,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 			return resumed, fmt.Errorf("recover history of %s: %w", r.ARN, err)
 		}
 		x := &Execution{ARN: r.ARN, Name: r.Name, Machine: sm, InputText: r.Input, StartDate: r.StartDate, roleARN: e.roleARN,
-			engine: e, status: r.Status, output: r.Output, stopDate: r.StopDate, history: hist, persisted: len(hist), done: make(chan struct{}),
+			engine: e, stats: e.machineStats(sm.ARN), status: r.Status, output: r.Output, stopDate: r.StopDate, history: hist, persisted: len(hist), done: make(chan struct{}),
 			keys: newKeyOrders(sm.Definition.keys)}
 		x.keys.learn([]byte(r.Input))
 		if r.Error != nil {
@@ -146,10 +160,6 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 		e.mu.Lock()
 		e.execs[r.ARN] = x
 		e.mu.Unlock()
-		if r.Status != StatusRunning {
-			close(x.done)
-			continue
-		}
 		_, cp, err := e.store.Execution(ctx, r.ARN)
 		if err != nil {
 			return resumed, fmt.Errorf("recover checkpoint of %s: %w", r.ARN, err)

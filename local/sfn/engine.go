@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,10 @@ var (
 	ErrInvalidToken             = errors.New("InvalidToken")
 	ErrTaskTimedOut             = errors.New("TaskTimedOut")
 	ErrInvalidExecutionInput    = errors.New("InvalidExecutionInput")
+	// ErrHistoryNotRetained: a durable engine keeps the history of an Express execution in memory
+	// only, for the most recent ones; AWS keeps none at all ("This API action is not supported by
+	// EXPRESS state machines", https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html).
+	ErrHistoryNotRetained = errors.New("ExpressHistoryNotRetained")
 )
 
 // Option configures an Engine.
@@ -62,6 +67,22 @@ func WithAccount(region, account string) Option {
 	}
 }
 
+// DefaultRetention is how many finished executions a durable engine keeps in memory.
+const DefaultRetention = 1000
+
+// WithRetention sets how many of the most recently finished executions a durable engine keeps in
+// memory (default DefaultRetention); older ones are read from the store, except the history of
+// an Express execution, which is not stored. An engine without durable persistence keeps all.
+func WithRetention(n int) Option {
+	return func(e *Engine) error {
+		if n < 0 {
+			return fmt.Errorf("sfn: retention %d must not be negative", n)
+		}
+		e.retain = n
+		return nil
+	}
+}
+
 // WithRoleARN sets the execution role ARN reported in ExecutionStarted and $$.Execution.RoleArn.
 func WithRoleARN(arn string) Option { return func(e *Engine) error { e.roleARN = arn; return nil } }
 
@@ -74,10 +95,16 @@ type Engine struct {
 	region    string
 	account   string
 	roleARN   string
+	retain    int
+	onFinish  func(FinishedExecution)
 
 	mu       sync.Mutex
 	machines map[string]*StateMachine // by ARN
-	execs    map[string]*Execution    // by ARN
+	// execs holds the running executions and, in a durable engine, the retain most recently
+	// finished ones (finished, oldest first); every other one is read from the store.
+	execs    map[string]*Execution // by ARN
+	finished []*Execution
+	stats    map[string]*machineStats // by state machine ARN
 	tokens   map[string]*taskToken
 	wg       sync.WaitGroup
 	closed   bool
@@ -85,8 +112,8 @@ type Engine struct {
 
 // New builds an engine.
 func New(opts ...Option) (*Engine, error) {
-	e := &Engine{clock: clock.Real{}, funcs: NewRegistry(), region: "us-east-1", account: "000000000000",
-		machines: map[string]*StateMachine{}, execs: map[string]*Execution{}, tokens: map[string]*taskToken{}}
+	e := &Engine{clock: clock.Real{}, funcs: NewRegistry(), region: "us-east-1", account: "000000000000", retain: DefaultRetention,
+		machines: map[string]*StateMachine{}, execs: map[string]*Execution{}, stats: map[string]*machineStats{}, tokens: map[string]*taskToken{}}
 	for _, o := range opts {
 		if err := o(e); err != nil {
 			return nil, err
@@ -158,6 +185,7 @@ type Execution struct {
 	StartDate time.Time
 	roleARN   string
 	engine    *Engine
+	stats     *machineStats
 
 	mu        sync.Mutex
 	status    string
@@ -238,10 +266,16 @@ func (e *Engine) StartExecution(ctx context.Context, in StartExecutionInput) (*S
 		delete(e.execs, arn)
 		e.mu.Unlock()
 		if errors.Is(err, ErrExecutionAlreadyExists) {
+			// Finished and no longer in memory: the same input still returns it, as above.
+			if r, _, err := e.store.Execution(ctx, arn); err == nil && r.Input == text {
+				return &StartExecutionOutput{ExecutionArn: arn, StartDate: r.StartDate}, nil
+			}
 			return nil, fmt.Errorf("start execution %s: %w", arn, ErrExecutionAlreadyExists)
 		}
 		return nil, fmt.Errorf("start execution %s: %w", arn, err)
 	}
+	x.stats.started.Add(1)
+	x.stats.running.Add(1)
 	x.emit("ExecutionStarted", map[string]any{"input": text, "inputDetails": notTruncated, "roleArn": x.roleARN}, 0)
 	e.launch(x, cp)
 	return &StartExecutionOutput{ExecutionArn: arn, StartDate: x.StartDate}, nil
@@ -272,7 +306,8 @@ func (x *Execution) Wait(ctx context.Context) error {
 // Done is closed when the execution has ended.
 func (x *Execution) Done() <-chan struct{} { return x.done }
 
-// Execution returns a running or finished execution by ARN.
+// Execution returns an execution held in memory by ARN: a running one, or a finished one (a
+// durable engine keeps only the most recent, see WithRetention; DescribeExecution reads the rest).
 func (e *Engine) Execution(arn string) (*Execution, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -344,6 +379,9 @@ func (x *Execution) appendLocked(typ string, details map[string]any, prev int64)
 		prev = id - 1
 	}
 	x.history = append(x.history, HistoryEvent{ID: id, PreviousEventID: prev, Timestamp: x.engine.clock.Now(), Type: typ, Details: details})
+	if x.stats != nil && strings.HasSuffix(typ, "StateEntered") {
+		x.stats.transitions.Add(1)
+	}
 	return id
 }
 

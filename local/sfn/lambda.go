@@ -50,8 +50,16 @@ func (r *Registry) Register(name string, fn any) {
 	case func(context.Context, []byte) ([]byte, error):
 		h = f
 	default:
-		lh := lambda.NewHandler(fn)
-		h = lh.Invoke
+		// Invoke returns bytes of a buffer the handler reuses for its next call (the Lambda
+		// runtime calls it one at a time); the engine calls functions concurrently, so each call
+		// takes a handler of its own from a pool and copies the result before giving it back.
+		handlers := &sync.Pool{New: func() any { return lambda.NewHandler(fn) }}
+		h = func(ctx context.Context, payload []byte) ([]byte, error) {
+			lh := handlers.Get().(lambda.Handler)
+			defer handlers.Put(lh)
+			out, err := lh.Invoke(ctx, payload)
+			return bytes.Clone(out), err
+		}
 	}
 	if r.wrap != nil {
 		h = r.wrap(h)
@@ -118,8 +126,7 @@ func (r *Registry) invoke(ctx context.Context, nameOrARN string, payload []byte)
 	}()
 	out, err := h(ctx, payload)
 	if err == nil {
-		// aws-lambda-go returns a slice of a pooled buffer that the next Invoke reuses: copy it.
-		return invokeResult{payload: bytes.Clone(out)}
+		return invokeResult{payload: out}
 	}
 	var fe *FunctionError
 	if errors.As(err, &fe) {

@@ -20,7 +20,10 @@ type Persistence interface {
 	// Commit appends history events and replaces the checkpoint (nil deletes it) and, when
 	// final is set, the terminal status, atomically.
 	Commit(ctx context.Context, arn string, events []HistoryEvent, cp *checkpoint, final *ExecutionRecord) error
-	Executions(ctx context.Context) ([]ExecutionRecord, error)
+	// Executions lists the executions q selects, newest first.
+	Executions(ctx context.Context, q ExecutionQuery) ([]ExecutionRecord, error)
+	// ExecutionCounts counts executions by state machine ARN and status.
+	ExecutionCounts(ctx context.Context) (map[[2]string]int, error)
 	Execution(ctx context.Context, arn string) (ExecutionRecord, *checkpoint, error)
 	History(ctx context.Context, arn string) ([]HistoryEvent, error)
 	// TruncateHistory keeps the first n events of an execution.
@@ -40,6 +43,31 @@ type ExecutionRecord struct {
 	Output                            *string
 	Error, Cause                      *string
 	StartDate, StopDate               time.Time
+	// Transitions and LambdaInvocations are what the execution used (see usage), written with
+	// its terminal status.
+	Transitions, LambdaInvocations int
+}
+
+// ExecutionQuery selects executions; empty fields select all.
+type ExecutionQuery struct {
+	StateMachineARN string
+	Status          string
+	// Brief leaves out input, output, error and cause (what ListExecutions shows).
+	Brief bool
+}
+
+func (q ExecutionQuery) match(r ExecutionRecord) bool {
+	return (q.StateMachineARN == "" || r.StateMachineARN == q.StateMachineARN) && (q.Status == "" || r.Status == q.Status)
+}
+
+// sortRecords orders executions newest first (ties by ARN, descending), as ListExecutions does.
+func sortRecords(rs []ExecutionRecord) {
+	sort.Slice(rs, func(i, j int) bool {
+		if !rs[i].StartDate.Equal(rs[j].StartDate) {
+			return rs[i].StartDate.After(rs[j].StartDate)
+		}
+		return rs[i].ARN > rs[j].ARN
+	})
 }
 
 // Checkpoint phases: entering a state, parked in a Wait, parked on a task token.
@@ -171,12 +199,25 @@ func (m *MemoryPersistence) Commit(_ context.Context, arn string, events []Histo
 	return nil
 }
 
-func (m *MemoryPersistence) Executions(context.Context) ([]ExecutionRecord, error) {
+func (m *MemoryPersistence) Executions(_ context.Context, q ExecutionQuery) ([]ExecutionRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := make([]ExecutionRecord, 0, len(m.execs))
 	for _, x := range m.execs {
-		out = append(out, x.rec)
+		if q.match(x.rec) {
+			out = append(out, x.rec)
+		}
+	}
+	sortRecords(out)
+	return out, nil
+}
+
+func (m *MemoryPersistence) ExecutionCounts(context.Context) (map[[2]string]int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[[2]string]int{}
+	for _, x := range m.execs {
+		out[[2]string{x.rec.StateMachineARN, x.rec.Status}]++
 	}
 	return out, nil
 }

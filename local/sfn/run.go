@@ -128,6 +128,7 @@ func (e *Engine) finish(ctx context.Context, x *Execution, out any, f *failure) 
 	if err := e.persistFinal(x); err != nil {
 		e.logf("persist final state of %s: %v", x.ARN, err)
 	}
+	e.ended(x)
 	close(x.done)
 }
 

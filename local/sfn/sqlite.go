@@ -59,7 +59,7 @@ func NewSQLitePersistence(ctx context.Context, db *sql.DB, opts ...SQLiteOption)
 			ON CONFLICT (arn) DO NOTHING`},
 		{&p.insertEvent, `INSERT INTO sfn_history (execution_arn, id, previous_event_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (execution_arn, id) DO UPDATE SET previous_event_id = excluded.previous_event_id, timestamp = excluded.timestamp, type = excluded.type, details = excluded.details`},
-		{&p.finishExec, `UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?,
+		{&p.finishExec, `UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?, transitions = ?, lambda_invocations = ?,
 			checkpoint = NULL, phase = NULL, due_at = NULL, token = NULL WHERE arn = ?`},
 		{&p.saveCheckpoint, `UPDATE sfn_executions SET checkpoint = ?, phase = ?, due_at = ?, token = ? WHERE arn = ?`},
 	} {
@@ -224,7 +224,8 @@ func (p *SQLitePersistence) commit(ctx context.Context, tx *sql.Tx, arn string, 
 	}
 	switch {
 	case final != nil:
-		_, err = tx.StmtContext(ctx, p.finishExec).ExecContext(ctx, final.Status, nullStr(final.Output), nullStr(final.Error), nullStr(final.Cause), fmtTime(final.StopDate), arn)
+		_, err = tx.StmtContext(ctx, p.finishExec).ExecContext(ctx, final.Status, nullStr(final.Output), nullStr(final.Error), nullStr(final.Cause), fmtTime(final.StopDate),
+			final.Transitions, final.LambdaInvocations, arn)
 	case cp != nil:
 		var token any
 		if cp.Token != "" {
@@ -258,8 +259,24 @@ func scanExecution(sc interface{ Scan(...any) error }) (ExecutionRecord, sql.Nul
 	return r, cp, nil
 }
 
-func (p *SQLitePersistence) Executions(ctx context.Context) ([]ExecutionRecord, error) {
-	rows, err := p.db.QueryContext(ctx, `SELECT `+execColumns+` FROM sfn_executions ORDER BY start_date`)
+func (p *SQLitePersistence) Executions(ctx context.Context, q ExecutionQuery) ([]ExecutionRecord, error) {
+	cols := execColumns
+	if q.Brief {
+		cols = `arn, name, state_machine_arn, '', status, NULL, NULL, NULL, start_date, stop_date, NULL`
+	}
+	var where []string
+	var args []any
+	if q.StateMachineARN != "" {
+		where, args = append(where, "state_machine_arn = ?"), append(args, q.StateMachineARN)
+	}
+	if q.Status != "" {
+		where, args = append(where, "status = ?"), append(args, q.Status)
+	}
+	text := `SELECT ` + cols + ` FROM sfn_executions`
+	if len(where) > 0 {
+		text += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	rows, err := p.db.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sfn sqlite: list executions: %w", err)
 	}
@@ -271,6 +288,29 @@ func (p *SQLitePersistence) Executions(ctx context.Context) ([]ExecutionRecord, 
 			return nil, fmt.Errorf("sfn sqlite: list executions: %w", err)
 		}
 		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sfn sqlite: list executions: %w", err)
+	}
+	// Sorted here: start_date is RFC 3339 text with trimmed fractions, which does not sort as time.
+	sortRecords(out)
+	return out, nil
+}
+
+func (p *SQLitePersistence) ExecutionCounts(ctx context.Context) (map[[2]string]int, error) {
+	rows, err := p.db.QueryContext(ctx, `SELECT state_machine_arn, status, COUNT(*) FROM sfn_executions GROUP BY state_machine_arn, status`)
+	if err != nil {
+		return nil, fmt.Errorf("sfn sqlite: count executions: %w", err)
+	}
+	defer rows.Close()
+	out := map[[2]string]int{}
+	for rows.Next() {
+		var arn, status string
+		var n int
+		if err := rows.Scan(&arn, &status, &n); err != nil {
+			return nil, fmt.Errorf("sfn sqlite: count executions: %w", err)
+		}
+		out[[2]string{arn, status}] = n
 	}
 	return out, rows.Err()
 }

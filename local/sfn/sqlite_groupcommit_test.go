@@ -55,7 +55,7 @@ func TestSQLitePersistenceThroughGroupCommit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	recs, err := p.Executions(ctx)
+	recs, err := p.Executions(ctx, ExecutionQuery{})
 	if err != nil || len(recs) != n {
 		t.Fatalf("%d stored executions, %v; want %d", len(recs), err, n)
 	}

@@ -62,6 +62,8 @@ func (e *Engine) StartExecutionTx(ctx context.Context, tx *sql.Tx, in StartExecu
 		}
 		e.execs[x.ARN] = x
 		e.mu.Unlock()
+		x.stats.started.Add(1)
+		x.stats.running.Add(1)
 		x.emit("ExecutionStarted", map[string]any{"input": x.InputText, "inputDetails": notTruncated, "roleArn": x.roleARN}, 0)
 		e.launch(x, cp)
 	}, nil
@@ -92,7 +94,7 @@ func (e *Engine) newExecution(in StartExecutionInput) (*Execution, *checkpoint, 
 	}
 	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", e.region, e.account, sm.Name, name)
 	x := &Execution{ARN: arn, Name: name, Machine: sm, InputText: text, StartDate: e.clock.Now(), roleARN: e.roleARN,
-		engine: e, status: StatusRunning, done: make(chan struct{}), history: make([]HistoryEvent, 0, 16),
+		engine: e, stats: e.machineStats(sm.ARN), status: StatusRunning, done: make(chan struct{}), history: make([]HistoryEvent, 0, 16),
 		keys: newKeyOrders(sm.Definition.keys)}
 	x.keys.learn([]byte(text))
 	return x, &checkpoint{State: sm.Definition.StartAt, Input: input, InputText: text}, nil

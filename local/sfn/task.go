@@ -522,13 +522,18 @@ func (sc *stateCtx) startExecution(ctx context.Context, res resource, params any
 	// A .sync task reports the started execution, then waits for it to end.
 	sc.fr.emit("TaskSubmitted", map[string]any{"resource": res.action, "resourceType": res.service,
 		"output": &lazyDoc{v: started}, "outputDetails": notTruncated}, -1)
-	child, _ := sc.e.Execution(out.ExecutionArn)
-	select {
-	case <-child.done:
-	case <-ctx.Done():
-		return nil, &failure{stopped: true}
+	// Not in memory: an idempotent start of an execution that finished long ago.
+	if child, ok := sc.e.Execution(out.ExecutionArn); ok {
+		select {
+		case <-child.done:
+		case <-ctx.Done():
+			return nil, &failure{stopped: true}
+		}
 	}
-	d, _ := sc.e.DescribeExecution(ctx, out.ExecutionArn)
+	d, err := sc.e.DescribeExecution(ctx, out.ExecutionArn)
+	if err != nil {
+		return nil, newFailure("States.TaskFailed", err.Error())
+	}
 	desc := map[string]any{"ExecutionArn": d.ExecutionArn, "StateMachineArn": d.StateMachineArn, "Name": d.Name,
 		"Status": d.Status, "StartDate": start, "StopDate": d.StopDate.UTC().Format(isoMillis)}
 	if res.syncVersion == 2 {
