@@ -6,9 +6,7 @@ package eventbus
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/events"
@@ -437,20 +437,11 @@ func decode(raw []byte) (map[string]any, error) {
 }
 
 // newID returns a UUID, the form EventBridge uses for event ids. It is a version 7 UUID
-// (https://www.rfc-editor.org/rfc/rfc9562#name-uuid-version-7): the millisecond first, then 74
-// random bits, so the archive's primary key grows at its end instead of at a random page.
+// (https://www.rfc-editor.org/rfc/rfc9562#name-uuid-version-7): the millisecond first, then a
+// counter and random bits, so the archive's primary key grows at its end instead of at a random
+// page.
 func newID() string {
-	var u [16]byte
-	_, _ = rand.Read(u[6:])
-	ms := uint64(time.Now().UnixMilli())
-	for i := 5; i >= 0; i-- {
-		u[i] = byte(ms)
-		ms >>= 8
-	}
-	u[6] = u[6]&0x0f | 0x70
-	u[8] = u[8]&0x3f | 0x80
-	h := hex.EncodeToString(u[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return uuid.Must(uuid.NewV7()).String()
 }
 
 func (b *Bus) tx(ctx context.Context, f func(*sql.Tx) error) error {
