@@ -1,11 +1,15 @@
 package runtime
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
+	"sync"
+	"testing"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/clock"
@@ -39,4 +43,36 @@ func openForCheck(db string) (*checkView, error) {
 		return nil, err
 	}
 	return &checkView{Store: st, Outbox: ob}, nil
+}
+
+// launch starts a runtime on the repository's state machines and the test org, with cfg's other
+// fields; stop (also registered as a cleanup, so calling it is optional) ends it.
+func launch(t *testing.T, cfg Config) (rt *Runtime, stop func()) {
+	t.Helper()
+	if cfg.Root == "" {
+		cfg.Root = "../.."
+	}
+	if cfg.OrgFile == "" {
+		cfg.OrgFile = "testdata/org.yaml"
+	}
+	if cfg.Env == nil {
+		cfg.Env = testEnv
+	}
+	if cfg.DBPath == "" {
+		cfg.DBPath = filepath.Join(t.TempDir(), "db")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rt, err := New(ctx, cfg)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if err := rt.Start(ctx); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); rt.Close() }) }
+	t.Cleanup(stop)
+	return rt, stop
 }

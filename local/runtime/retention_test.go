@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,18 +16,11 @@ import (
 // Executions that left the engine's memory (ExecutionRetention) still show in the console: a
 // Standard one with its history from the database, an Express one with its status and input.
 func TestConsoleShowsExecutionsThatLeftMemory(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	rt, err := New(ctx, Config{Root: "../..", OrgFile: "testdata/org.yaml", DBPath: filepath.Join(t.TempDir(), "dealflow.db"), Env: testEnv, ExecutionRetention: 1})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if err := rt.Start(ctx); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
+	ctx := context.Background()
+	rt, _ := launch(t, Config{ExecutionRetention: 1})
 	srv := httptest.NewServer(rt.Handler())
-	defer func() { srv.Close(); cancel(); rt.Close() }()
+	defer srv.Close()
+	var err error
 
 	_, id := postLead(t, srv.URL, `{"email":"old@firma.de","name":"Evicted Lead","company":"Firma","country":"DE"}`)
 	waitFor(t, "routed", func() bool { l, err := rt.Store.GetLead(ctx, id); return err == nil && l.Status == domain.LeadRouted })

@@ -23,18 +23,9 @@ func testEnv(name string) string {
 
 func start(t *testing.T, dbPath string) (*Runtime, *httptest.Server, context.CancelFunc) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	rt, err := New(ctx, Config{Root: "../..", OrgFile: "testdata/org.yaml", DBPath: dbPath, Env: testEnv})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if err := rt.Start(ctx); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
+	rt, stop := launch(t, Config{DBPath: dbPath})
 	srv := newServer(rt)
-	return rt, srv, func() { srv.Close(); cancel(); rt.Close() }
+	return rt, srv, func() { srv.Close(); stop() }
 }
 
 func postLead(t *testing.T, url string, body string) (int, string) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,17 +15,7 @@ import (
 
 func consoleRuntime(t *testing.T, token string) (*Runtime, http.Handler) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	rt, err := New(ctx, Config{Root: "../..", OrgFile: "testdata/org.yaml", DBPath: filepath.Join(t.TempDir(), "db"), Env: testEnv, Log: discardLogger(), ConsoleToken: token})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if err := rt.Start(ctx); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); rt.Close() })
+	rt, _ := launch(t, Config{Log: discardLogger(), ConsoleToken: token})
 	return rt, rt.Handler()
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,18 +22,9 @@ import (
 
 func securityRuntime(t *testing.T) (*Runtime, *httptest.Server) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	rt, err := New(ctx, Config{Root: "../..", OrgFile: "testdata/org.yaml", DBPath: filepath.Join(t.TempDir(), "db"), Env: testEnv, Log: discardLogger()})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if err := rt.Start(ctx); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
+	rt, _ := launch(t, Config{Log: discardLogger()})
 	srv := httptest.NewServer(rt.Handler())
-	t.Cleanup(func() { srv.Close(); cancel(); rt.Close() })
+	t.Cleanup(srv.Close)
 	return rt, srv
 }
 
