@@ -29,7 +29,7 @@ export DEALFLOW_LEADS_SECRET=bench-secret
 # The sample org caps its pools at a few dozen leads a day, so under load almost every lead
 # ends in the fallback queue; the same org without caps routes every lead to a rep and stores
 # one notification email per lead: the whole workflow.
-sed -E 's/(daily|monthly)_cap: [0-9]+/\1_cap: 100000000/' examples/org.yaml >"$tmp/org-uncapped.yaml"
+sed -E 's/(daily|monthly)_cap: [0-9]+/\1_cap: 100000000/g' examples/org.yaml >"$tmp/org-uncapped.yaml"
 
 # serve starts a fresh server on a free loopback port (org file $2, default the sample org);
 # sets $url and $db.
