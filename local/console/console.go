@@ -43,7 +43,10 @@ type Source interface {
 	Now() time.Time
 	Org() *domain.Org
 	Machines() []*sfn.StateMachine
-	Executions(ctx context.Context, machineARN, status string) ([]sfn.ExecutionListItem, error)
+	// Executions lists the executions q selects, newest first (q.Limit bounds a long list).
+	Executions(ctx context.Context, q sfn.ExecutionQuery) ([]sfn.ExecutionListItem, error)
+	// ExecutionStats counts a state machine's executions by status without listing them.
+	ExecutionStats(machineARN string) sfn.MachineStats
 	Execution(ctx context.Context, arn string) (*sfn.DescribeExecutionOutput, []sfn.HistoryEvent, error)
 	// Leads lists the newest leads first.
 	Leads(ctx context.Context, limit int) ([]domain.Lead, error)
@@ -424,13 +427,13 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 	}
 	var rows []row
 	for _, sm := range s.machines() {
-		xs, err := s.src.Executions(ctx, sm.ARN, "")
-		if err != nil {
-			return err
-		}
-		rw := row{Name: sm.Name, ByStatus: map[string]int{}, Total: len(xs)}
-		for _, x := range xs {
-			rw.ByStatus[x.Status]++
+		st := s.src.ExecutionStats(sm.ARN)
+		rw := row{Name: sm.Name, ByStatus: map[string]int{}}
+		for status, n := range statusCounts(st) {
+			if n > 0 {
+				rw.ByStatus[status] = int(n)
+				rw.Total += int(n)
+			}
 		}
 		rows = append(rows, rw)
 	}
@@ -460,23 +463,36 @@ type ExecutionRow struct {
 
 var statuses = []string{sfn.StatusRunning, sfn.StatusSucceeded, sfn.StatusFailed, "TIMED_OUT", sfn.StatusAborted}
 
+// statusCounts is st by status name.
+func statusCounts(st sfn.MachineStats) map[string]int64 {
+	return map[string]int64{sfn.StatusRunning: st.Running, sfn.StatusSucceeded: st.Succeeded, sfn.StatusFailed: st.Failed,
+		"TIMED_OUT": st.TimedOut, sfn.StatusAborted: st.Aborted}
+}
+
 func (s *Server) executions(w http.ResponseWriter, r *http.Request) error {
 	machine, status := r.URL.Query().Get("machine"), r.URL.Query().Get("status")
 	var rows []ExecutionRow
+	total := 0
 	for _, sm := range s.machines() {
 		if machine != "" && sm.Name != machine {
 			continue
 		}
-		xs, err := s.src.Executions(r.Context(), sm.ARN, status)
+		// The newest listLimit of each machine hold the newest listLimit of all of them; the
+		// total comes from the engine's counts, not from listing everything.
+		xs, err := s.src.Executions(r.Context(), sfn.ExecutionQuery{StateMachineARN: sm.ARN, Status: status, Limit: listLimit})
 		if err != nil {
 			return err
 		}
 		for _, x := range xs {
 			rows = append(rows, ExecutionRow{ExecutionListItem: x, Machine: sm.Name})
 		}
+		for st, n := range statusCounts(s.src.ExecutionStats(sm.ARN)) {
+			if status == "" || st == status {
+				total += int(n)
+			}
+		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].StartDate.After(rows[j].StartDate) })
-	total := len(rows)
 	if len(rows) > listLimit {
 		rows = rows[:listLimit]
 	}
@@ -574,18 +590,17 @@ func (s *Server) lead(w http.ResponseWriter, r *http.Request) error {
 		return notFound{"lead " + id}
 	}
 	// The executions that worked on this lead: their input names it.
-	var xs []ExecutionRow
+	names := map[string]string{}
 	for _, sm := range s.machines() {
-		items, err := s.src.Executions(r.Context(), sm.ARN, "")
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			d, _, err := s.src.Execution(r.Context(), it.ExecutionArn)
-			if err == nil && strings.Contains(d.Input, `"`+l.ID+`"`) {
-				xs = append(xs, ExecutionRow{ExecutionListItem: it, Machine: sm.Name})
-			}
-		}
+		names[sm.ARN] = sm.Name
+	}
+	items, err := s.src.Executions(r.Context(), sfn.ExecutionQuery{InputContains: `"` + l.ID + `"`, Limit: listLimit})
+	if err != nil {
+		return err
+	}
+	var xs []ExecutionRow
+	for _, it := range items {
+		xs = append(xs, ExecutionRow{ExecutionListItem: it, Machine: names[it.StateMachineArn]})
 	}
 	hs, err := s.src.LeadHandoffs(r.Context(), l.ID)
 	if err != nil {

@@ -38,14 +38,37 @@ func (f *fakeSource) Org() *domain.Org {
 		Reps: []domain.Rep{{ID: "sam", Name: "Sam Sales"}}}
 }
 func (f *fakeSource) Machines() []*sfn.StateMachine { return f.machines }
-func (f *fakeSource) Executions(_ context.Context, arn, status string) ([]sfn.ExecutionListItem, error) {
+func (f *fakeSource) Executions(_ context.Context, q sfn.ExecutionQuery) ([]sfn.ExecutionListItem, error) {
 	var out []sfn.ExecutionListItem
 	for _, d := range f.execs {
-		if d.StateMachineArn == arn && (status == "" || d.Status == status) {
-			out = append(out, sfn.ExecutionListItem{ExecutionArn: d.ExecutionArn, StateMachineArn: arn, Name: d.Name, Status: d.Status, StartDate: d.StartDate, StopDate: d.StopDate})
+		if (q.StateMachineARN == "" || d.StateMachineArn == q.StateMachineARN) && (q.Status == "" || d.Status == q.Status) &&
+			strings.Contains(d.Input, q.InputContains) {
+			out = append(out, sfn.ExecutionListItem{ExecutionArn: d.ExecutionArn, StateMachineArn: d.StateMachineArn, Name: d.Name, Status: d.Status, StartDate: d.StartDate, StopDate: d.StopDate})
 		}
 	}
 	return out, nil
+}
+func (f *fakeSource) ExecutionStats(arn string) sfn.MachineStats {
+	var st sfn.MachineStats
+	for _, d := range f.execs {
+		if d.StateMachineArn != arn {
+			continue
+		}
+		st.Started++
+		switch d.Status {
+		case sfn.StatusRunning:
+			st.Running++
+		case sfn.StatusSucceeded:
+			st.Succeeded++
+		case sfn.StatusFailed:
+			st.Failed++
+		case sfn.StatusAborted:
+			st.Aborted++
+		default:
+			st.TimedOut++
+		}
+	}
+	return st
 }
 func (f *fakeSource) Execution(_ context.Context, arn string) (*sfn.DescribeExecutionOutput, []sfn.HistoryEvent, error) {
 	d, ok := f.execs[arn]

@@ -51,9 +51,11 @@ func (s consoleSource) Machines() []*sfn.StateMachine {
 	return out
 }
 
-func (s consoleSource) Executions(ctx context.Context, arn, status string) ([]sfn.ExecutionListItem, error) {
-	return s.r.Engine.ListExecutions(ctx, arn, status)
+func (s consoleSource) Executions(ctx context.Context, q sfn.ExecutionQuery) ([]sfn.ExecutionListItem, error) {
+	return s.r.Engine.FindExecutions(ctx, q)
 }
+
+func (s consoleSource) ExecutionStats(arn string) sfn.MachineStats { return s.r.Engine.Stats(arn) }
 
 func (s consoleSource) Execution(ctx context.Context, arn string) (*sfn.DescribeExecutionOutput, []sfn.HistoryEvent, error) {
 	d, err := s.r.Engine.DescribeExecution(ctx, arn)

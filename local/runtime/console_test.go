@@ -42,7 +42,7 @@ func TestConsoleShowsWhatTheRuntimeHolds(t *testing.T) {
 		want []string
 	}{
 		{"/console/leads", []string{"Console Lead 0", "Console Lead 1", "/console/leads/" + ids[0]}},
-		{"/console/leads/" + ids[1], []string{`id="routing-explanation"`, "rule dach"}},
+		{"/console/leads/" + ids[1], []string{`id="routing-explanation"`, "rule dach", "lead-qualification · ", "status-SUCCEEDED"}},
 		{"/console/events", []string{"Lead Routed", "Lead Received", "lead-received-qualify"}},
 		{"/console/schedules", []string{"outbox-relay", "rate(1 minute)"}},
 		{"/console/executions?machine=lead-qualification", []string{"SUCCEEDED"}},

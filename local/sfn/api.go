@@ -82,15 +82,25 @@ type ExecutionListItem struct {
 // durable engine lists them from the store, which has every execution from its start.
 func (e *Engine) ListExecutions(ctx context.Context, stateMachineArn, statusFilter string) ([]ExecutionListItem, error) {
 	e.mu.Lock()
-	if _, ok := e.machines[stateMachineArn]; !ok {
-		e.mu.Unlock()
+	_, ok := e.machines[stateMachineArn]
+	e.mu.Unlock()
+	if !ok {
 		return nil, fmt.Errorf("list executions of %s: %w", stateMachineArn, ErrStateMachineDoesNotExist)
 	}
+	return e.FindExecutions(ctx, ExecutionQuery{StateMachineARN: stateMachineArn, Status: statusFilter})
+}
+
+// FindExecutions lists the executions q selects (any state machine when q names none), newest
+// first, from the store in a durable engine: the console finds a lead's executions by the id in
+// their input, and shows the newest of a long list, without reading every execution.
+func (e *Engine) FindExecutions(ctx context.Context, q ExecutionQuery) ([]ExecutionListItem, error) {
+	e.mu.Lock()
 	if e.durable() {
 		e.mu.Unlock()
-		recs, err := e.store.Executions(ctx, ExecutionQuery{StateMachineARN: stateMachineArn, Status: statusFilter, Brief: true})
+		q.Brief = true
+		recs, err := e.store.Executions(ctx, q)
 		if err != nil {
-			return nil, fmt.Errorf("list executions of %s: %w", stateMachineArn, err)
+			return nil, fmt.Errorf("list executions: %w", err)
 		}
 		out := make([]ExecutionListItem, len(recs))
 		for i, r := range recs {
@@ -101,7 +111,7 @@ func (e *Engine) ListExecutions(ctx context.Context, stateMachineArn, statusFilt
 	}
 	var xs []*Execution
 	for _, x := range e.execs {
-		if x.Machine.ARN == stateMachineArn {
+		if q.StateMachineARN == "" || x.Machine.ARN == q.StateMachineARN {
 			xs = append(xs, x)
 		}
 	}
@@ -110,11 +120,14 @@ func (e *Engine) ListExecutions(ctx context.Context, stateMachineArn, statusFilt
 	var out []ExecutionListItem
 	for _, x := range xs {
 		r := x.record()
-		if statusFilter != "" && r.Status != statusFilter {
+		if !q.match(r) {
 			continue
 		}
 		out = append(out, ExecutionListItem{ExecutionArn: r.ARN, StateMachineArn: r.StateMachineARN, Name: r.Name,
 			Status: r.Status, StartDate: r.StartDate, StopDate: r.StopDate})
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -52,12 +53,25 @@ type ExecutionRecord struct {
 type ExecutionQuery struct {
 	StateMachineARN string
 	Status          string
+	// InputContains keeps the executions whose input contains this text (e.g. a quoted lead id).
+	InputContains string
+	// Limit keeps the newest Limit executions (0: all).
+	Limit int
 	// Brief leaves out input, output, error and cause (what ListExecutions shows).
 	Brief bool
 }
 
 func (q ExecutionQuery) match(r ExecutionRecord) bool {
-	return (q.StateMachineARN == "" || r.StateMachineARN == q.StateMachineARN) && (q.Status == "" || r.Status == q.Status)
+	return (q.StateMachineARN == "" || r.StateMachineARN == q.StateMachineARN) && (q.Status == "" || r.Status == q.Status) &&
+		(q.InputContains == "" || strings.Contains(r.Input, q.InputContains))
+}
+
+// limit keeps the first q.Limit of sorted records.
+func (q ExecutionQuery) limit(rs []ExecutionRecord) []ExecutionRecord {
+	if q.Limit > 0 && len(rs) > q.Limit {
+		return rs[:q.Limit]
+	}
+	return rs
 }
 
 // sortRecords orders executions newest first (ties by ARN, descending), as ListExecutions does.
@@ -209,7 +223,7 @@ func (m *MemoryPersistence) Executions(_ context.Context, q ExecutionQuery) ([]E
 		}
 	}
 	sortRecords(out)
-	return out, nil
+	return q.limit(out), nil
 }
 
 func (m *MemoryPersistence) ExecutionCounts(context.Context) (map[[2]string]int, error) {

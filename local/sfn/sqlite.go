@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -272,9 +273,16 @@ func (p *SQLitePersistence) Executions(ctx context.Context, q ExecutionQuery) ([
 	if q.Status != "" {
 		where, args = append(where, "status = ?"), append(args, q.Status)
 	}
+	if q.InputContains != "" {
+		where, args = append(where, "instr(input, ?) > 0"), append(args, q.InputContains)
+	}
 	text := `SELECT ` + cols + ` FROM sfn_executions`
 	if len(where) > 0 {
 		text += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	if q.Limit > 0 {
+		// Rows are inserted when executions start, so the newest rowids are the newest starts.
+		text += ` ORDER BY rowid DESC LIMIT ` + strconv.Itoa(q.Limit)
 	}
 	rows, err := p.db.QueryContext(ctx, text, args...)
 	if err != nil {
