@@ -255,6 +255,7 @@ type stored struct {
 	t              time.Time
 	env            []byte
 	matched        []string
+	matchedJSON    string
 	direct         []direct // targets the invoker may start inside the transaction
 }
 
@@ -294,6 +295,8 @@ func (b *Bus) Prepare(entries []events.Entry) (*Prepared, error) {
 				}
 			}
 		}
+		m, _ := json.Marshal(orEmpty(s.matched))
+		s.matchedJSON = string(m)
 		p.res.Entries[i] = ResultEntry{EventID: env.ID}
 		p.batch = append(p.batch, s)
 	}
@@ -313,9 +316,8 @@ func (p *Prepared) Write(ctx context.Context, tx *sql.Tx) (after func(), err err
 	var afters []func()
 	queued := false
 	for _, s := range p.batch {
-		m, _ := json.Marshal(orEmpty(s.matched))
 		if _, err := tx.ExecContext(ctx, `INSERT INTO eb_events(id, time_ms, detail_type, envelope, matched) VALUES(?,?,?,?,?)`,
-			s.id, s.t.UnixMilli(), s.detailType, s.env, string(m)); err != nil {
+			s.id, s.t.UnixMilli(), s.detailType, s.env, s.matchedJSON); err != nil {
 			return nil, err
 		}
 		var handled map[[2]string]bool
