@@ -38,10 +38,8 @@ type Deps struct {
 	// relayMu keeps one relay at a time per process (the relay loop and the scheduled sweep), so
 	// one process never publishes an outbox event twice.
 	relayMu sync.Mutex
-	// PoolLock serialises pool picks within one process (routing.Router.Serialize); nil = none.
-	PoolLock func(pool string) (unlock func())
 	// Ledger keeps pool counters in memory when this process is the only one routing against the
-	// store (the local runtime); it takes the place of PoolLock. nil = read the store each pick.
+	// store (the local runtime). nil = read the store at each pick (Lambdas).
 	Ledger *routing.Ledger
 	// LinkKey signs links in emails sent by functions (reminder snooze links); the same key as
 	// Secrets.LinkKey. nil = such emails carry no links.
@@ -49,7 +47,7 @@ type Deps struct {
 }
 
 func (d *Deps) router() *routing.Router {
-	return &routing.Router{Org: d.Org, Counters: d.Store, Available: d.Available, Serialize: d.PoolLock, Ledger: d.Ledger}
+	return &routing.Router{Org: d.Org, Counters: d.Store, Available: d.Available, Ledger: d.Ledger}
 }
 
 func (d *Deps) logger() *slog.Logger {

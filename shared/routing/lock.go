@@ -2,7 +2,7 @@ package routing
 
 import "sync"
 
-// PoolLocks hands out one mutex per pool, for Router.Serialize in a single process.
+// PoolLocks hands out one mutex per pool, for the Ledger's picks in a single process.
 type PoolLocks struct{ m sync.Map }
 
 // Lock locks the pool's mutex and returns its unlock.

@@ -47,12 +47,8 @@ type Router struct {
 	Org       *domain.Org
 	Counters  Counters
 	Available func(rep *domain.Rep, t time.Time) bool
-	// Serialize, when set, is held around each pool pick (the local runtime passes an in-process
-	// lock per pool, so concurrent leads never redo a pick; across Lambdas the stale check alone
-	// keeps shares exact).
-	Serialize func(pool string) (unlock func())
-	// Ledger, when set, replaces Serialize and the stale check with counts held in memory by the
-	// one process that does all the routing (the local runtime): see Ledger.
+	// Ledger, when set, replaces the stale check with counts held in memory by the one process
+	// that does all the routing (the local runtime): see Ledger.
 	Ledger *Ledger
 }
 
@@ -172,9 +168,6 @@ type candidate struct {
 func (r *Router) fromPool(ctx context.Context, pool *domain.Pool, now time.Time, exclude []string) (Decision, string, error) {
 	if r.Ledger != nil {
 		return r.fromLedger(ctx, pool, now, exclude)
-	}
-	if r.Serialize != nil {
-		defer r.Serialize(pool.ID)()
 	}
 	for attempt := 1; ; attempt++ {
 		d, text, stale, err := r.tryPool(ctx, pool, now, exclude, attempt < maxStaleRetries)
