@@ -13,7 +13,7 @@ RAW=bench/raw
 mkdir -p "$RAW"
 
 pkgs=(./local/sfn/ ./local/eventbus/ ./local/eventbus/pattern/ ./shared/store/sqlite/)
-[ -d shared/metrics ] && pkgs+=(./shared/metrics/)
+[ -d shared/digest/metrics ] && pkgs+=(./shared/digest/metrics/)
 if [ -z "${BENCH_SKIP_GO:-}" ]; then # BENCH_SKIP_GO=1 re-runs only the load and cost parts
 	echo "== go test -bench (${pkgs[*]}), count=$COUNT"
 	$GO test -run '^$' -bench . -benchmem -count "$COUNT" -benchtime "$BENCHTIME" -timeout 30m "${pkgs[@]}" | tee "$RAW/gotest-bench.txt"

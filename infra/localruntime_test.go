@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dealflow/dealflow/local/runtime"
+	"github.com/dealflow/dealflow/local/server"
 )
 
-// TestTemplateMatchesLocalRuntime reads both sides: what `dealflow serve` loads (local/runtime's
+// TestTemplateMatchesLocalRuntime reads both sides: what `dealflow serve` loads (local/server's
 // own loader: state machines, rules, schedules) and what the template deploys.
 func TestTemplateMatchesLocalRuntime(t *testing.T) {
 	for _, c := range []synthCase{repoCase(), previewCase()} {
@@ -19,7 +19,7 @@ func TestTemplateMatchesLocalRuntime(t *testing.T) {
 			if r, ok := synthRoots[c.name]; ok {
 				root = r
 			}
-			p, probs := runtime.LoadProject(root)
+			p, probs := server.LoadProject(root)
 			if len(probs) > 0 {
 				t.Fatalf("the local runtime cannot load %s:\n%v", root, probs)
 			}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/local/runtime"
+	"github.com/dealflow/dealflow/local/server"
 	"github.com/dealflow/dealflow/shared/config"
 	"github.com/dealflow/dealflow/shared/domain"
 )
@@ -143,7 +143,7 @@ func TestRunAgainstTheLocalRuntime(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	env := func(n string) string { return map[string]string{"TEST_LEAD_SECRET": "s3cret"}[n] }
-	rt, err := runtime.New(ctx, runtime.Config{Root: "../..", OrgFile: "../../local/runtime/testdata/org.yaml", DBPath: db, Env: env, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	rt, err := server.New(ctx, server.Config{Root: "../..", OrgFile: "../../local/server/testdata/org.yaml", DBPath: db, Env: env, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestProfileLoad(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	env := func(n string) string { return map[string]string{"TEST_LEAD_SECRET": "s3cret"}[n] }
-	rt, err := runtime.New(ctx, runtime.Config{Root: "../..", OrgFile: "../../local/runtime/testdata/org.yaml", DBPath: db, Env: env, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	rt, err := server.New(ctx, server.Config{Root: "../..", OrgFile: "../../local/server/testdata/org.yaml", DBPath: db, Env: env, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

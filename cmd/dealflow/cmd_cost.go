@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/bench/loadgen"
-	"github.com/dealflow/dealflow/local/runtime"
+	"github.com/dealflow/dealflow/local/server"
 	"github.com/dealflow/dealflow/shared/cost"
 )
 
@@ -115,7 +115,7 @@ func localRun(ctx context.Context, root, cfgFile string, stderr io.Writer) (cost
 		}
 		return os.Getenv(k)
 	}
-	rt, err := runtime.New(ctx, runtime.Config{Root: root, OrgFile: cfgFile, DBPath: db, Env: env, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	rt, err := server.New(ctx, server.Config{Root: root, OrgFile: cfgFile, DBPath: db, Env: env, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return cost.Usage{}, err
 	}

@@ -12,14 +12,14 @@ import (
 
 	"github.com/dealflow/dealflow/local/eventbus"
 	"github.com/dealflow/dealflow/local/eventbus/pattern"
-	"github.com/dealflow/dealflow/local/runtime"
+	"github.com/dealflow/dealflow/local/server"
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
 )
 
 func init() {
 	registerCheck("project", func(root string) (string, []fileProblem) {
-		p, probs := runtime.LoadProject(root)
+		p, probs := server.LoadProject(root)
 		var out []fileProblem
 		for _, line := range probs {
 			out = append(out, fileProblem{Message: line})
@@ -36,7 +36,7 @@ func init() {
 // openBus opens the bus tables of a dealflow database for the operator commands. Deliveries are
 // made by the running `dealflow serve` (or at its next start): these commands only queue them.
 func openBus(db, root string, stderr io.Writer) (*eventbus.Bus, func(), bool) {
-	p, probs := runtime.LoadProject(root)
+	p, probs := server.LoadProject(root)
 	if len(probs) > 0 {
 		for _, l := range probs {
 			fmt.Fprintln(stderr, l)

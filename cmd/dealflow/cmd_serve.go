@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/dealflow/dealflow/local/runtime"
+	"github.com/dealflow/dealflow/local/server"
 	"github.com/dealflow/dealflow/shared/httpapi"
 )
 
@@ -30,12 +30,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	db := fs.String("db", "./data/dealflow.db", "the SQLite file holding all state")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	root := fs.String("root", ".", "project folder with statemachines/ and events/")
-	consoleToken := fs.String("console-token", "", "token required to open the console (default $"+runtime.ConsoleTokenEnv+"); needed when --addr is not a loopback address")
+	consoleToken := fs.String("console-token", "", "token required to open the console (default $"+server.ConsoleTokenEnv+"); needed when --addr is not a loopback address")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *consoleToken == "" {
-		*consoleToken = os.Getenv(runtime.ConsoleTokenEnv)
+		*consoleToken = os.Getenv(server.ConsoleTokenEnv)
 	}
 	if err := checkConsoleAccess(*addr, *consoleToken); err != nil {
 		fmt.Fprintln(stderr, err)
@@ -45,7 +45,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rt, err := runtime.New(ctx, runtime.Config{Root: *root, OrgFile: *cfgFile, DBPath: *db, Log: log, ConsoleToken: *consoleToken})
+	rt, err := server.New(ctx, server.Config{Root: *root, OrgFile: *cfgFile, DBPath: *db, Log: log, ConsoleToken: *consoleToken})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -5,7 +5,7 @@ import (
 	"net"
 	"strings"
 
-	"github.com/dealflow/dealflow/local/runtime"
+	"github.com/dealflow/dealflow/local/server"
 )
 
 // minConsoleToken keeps a console reachable from the network from being guarded by a short token.
@@ -27,7 +27,7 @@ func checkConsoleAccess(addr, token string) error {
 	if isLoopback(host) {
 		return nil
 	}
-	return fmt.Errorf("--addr %s is reachable from other machines: set --console-token or %s to protect the console, or listen on 127.0.0.1", addr, runtime.ConsoleTokenEnv)
+	return fmt.Errorf("--addr %s is reachable from other machines: set --console-token or %s to protect the console, or listen on 127.0.0.1", addr, server.ConsoleTokenEnv)
 }
 
 func isLoopback(host string) bool {

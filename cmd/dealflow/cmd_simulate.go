@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/dealflow/dealflow/local/runtime"
+	"github.com/dealflow/dealflow/local/server"
 	"github.com/dealflow/dealflow/local/simulate"
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/config"
@@ -81,7 +81,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rt, err := runtime.New(ctx, runtime.Config{Root: *root, OrgFile: *cfgFile, DBPath: *db, Clock: clk, Log: log, Env: env})
+	rt, err := server.New(ctx, server.Config{Root: *root, OrgFile: *cfgFile, DBPath: *db, Clock: clk, Log: log, Env: env})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

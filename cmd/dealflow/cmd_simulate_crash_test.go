@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/local/runtime"
+	"github.com/dealflow/dealflow/local/server"
 )
 
 // TestSimulateChild is the simulate process TestKillNineDuringSimulate kills.
@@ -60,7 +60,7 @@ func TestKillNineDuringSimulate(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rt, err := runtime.New(ctx, runtime.Config{Root: "../..", OrgFile: "../../examples/org.yaml", DBPath: db,
+	rt, err := server.New(ctx, server.Config{Root: "../..", OrgFile: "../../examples/org.yaml", DBPath: db,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -5,12 +5,12 @@ package main
 
 import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
-	"github.com/dealflow/dealflow/shared/digest"
-	"github.com/dealflow/dealflow/shared/digest/charts"
+	"github.com/dealflow/dealflow/shared/digest/render"
+	"github.com/dealflow/dealflow/shared/digest/render/charts"
 	"github.com/dealflow/dealflow/shared/handlers"
 )
 
 func main() {
-	digest.DrawCharts = charts.Draw // only digest-charts draws charts
+	render.DrawCharts = charts.Draw // only digest-charts draws charts
 	lambdaenv.Start("digest-charts", func(d *handlers.Deps) any { return d.DrawDigestCharts })
 }

@@ -6,11 +6,11 @@ package main
 
 import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
-	"github.com/dealflow/dealflow/shared/digest"
+	"github.com/dealflow/dealflow/shared/digest/render"
 	"github.com/dealflow/dealflow/shared/handlers"
 )
 
 func main() {
-	digest.DrawCharts = handlers.DeferDigestCharts // digest-charts draws them
+	render.DrawCharts = handlers.DeferDigestCharts // digest-charts draws them
 	lambdaenv.Start("digest-render", func(d *handlers.Deps) any { return d.RenderDigest })
 }

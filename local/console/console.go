@@ -38,7 +38,7 @@ import (
 //go:embed templates/*.html static/*
 var assets embed.FS
 
-// Source is what the console reads. The local runtime implements it (local/runtime/console.go).
+// Source is what the console reads. The local runtime implements it (local/server/console.go).
 type Source interface {
 	Now() time.Time
 	Org() *domain.Org

@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dealflow/dealflow/local/runtime"
+	"github.com/dealflow/dealflow/local/server"
 	"github.com/dealflow/dealflow/local/sfn"
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
@@ -63,7 +63,7 @@ type Result struct {
 
 // Sim runs a simulation against a started runtime whose clock is clk.
 type Sim struct {
-	rt     *runtime.Runtime
+	rt     *server.Runtime
 	clk    *clock.Fake
 	cfg    Config
 	h      http.Handler
@@ -89,7 +89,7 @@ type deal struct {
 }
 
 // New prepares a simulation.
-func New(rt *runtime.Runtime, clk *clock.Fake, cfg Config) *Sim {
+func New(rt *server.Runtime, clk *clock.Fake, cfg Config) *Sim {
 	if cfg.Settle <= 0 {
 		cfg.Settle = 10 * time.Second
 	}
@@ -101,7 +101,7 @@ func New(rt *runtime.Runtime, clk *clock.Fake, cfg Config) *Sim {
 		}
 	}
 	if len(rt.Deps.LinkKey) == 0 {
-		// Until runtime.wire hands the link key to the functions too, emails would carry no
+		// Until server.wire hands the link key to the functions too, emails would carry no
 		// accept/decline links for the simulated AEs to follow.
 		rt.Deps.LinkKey = rt.Secrets.LinkKey
 	}

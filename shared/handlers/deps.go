@@ -1,6 +1,6 @@
 // Package handlers holds one file per function: the event → domain → result logic behind each
 // Lambda function and each in-process task of the local runtime. No AWS types below this line:
-// functions/<name>/main.go and local/runtime only wire these to their triggers.
+// functions/<name>/main.go and local/server only wire these to their triggers.
 package handlers
 
 import (

@@ -11,11 +11,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/dealflow/dealflow/shared/digest"
-	"github.com/dealflow/dealflow/shared/digest/chartspec"
+	"github.com/dealflow/dealflow/shared/digest/metrics"
+	"github.com/dealflow/dealflow/shared/digest/render"
+	"github.com/dealflow/dealflow/shared/digest/render/chartspec"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/events"
-	"github.com/dealflow/dealflow/shared/metrics"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/store"
 )
@@ -154,7 +154,7 @@ type DigestImage struct {
 	Data        []byte `json:"data"`
 }
 
-func digestEmail(e digest.Email) *DigestEmail {
+func digestEmail(e render.Email) *DigestEmail {
 	out := &DigestEmail{Subject: e.Subject, HTML: e.HTML, Text: e.Text}
 	for _, img := range e.Images {
 		out.Images = append(out.Images, DigestImage{ContentID: img.ContentID, ContentType: img.ContentType, Data: img.Data})
@@ -222,7 +222,7 @@ func (d *Deps) RenderDigest(ctx context.Context, in DigestComputed) (DigestRende
 		return DigestRendered{}, ErrBadInput{Reason: fmt.Sprintf("report period %s does not match the plan's %s", r.PeriodKey, p.Key())}
 	}
 	r.Period, r.Previous = p, p.Previous()
-	e, err := digest.Render(r, digest.Options{Org: d.Org, Manager: mgr, Team: team, PreferencesURL: d.digestPreferencesURL(mgr)})
+	e, err := render.Render(r, render.Options{Org: d.Org, Manager: mgr, Team: team, PreferencesURL: d.digestPreferencesURL(mgr)})
 	if err != nil {
 		return DigestRendered{}, fmt.Errorf("digest %s/%s: %w", mgr.ID, in.Plan.PeriodKey, err)
 	}
@@ -269,10 +269,10 @@ func (d *Deps) DrawDigestCharts(ctx context.Context, in DigestRendered) (DigestR
 		if err := json.Unmarshal(img.Data, &c); err != nil {
 			return DigestRendered{}, ErrBadInput{Reason: fmt.Sprintf("chart %s: %v", img.ContentID, err)}
 		}
-		if digest.DrawCharts == nil {
+		if render.DrawCharts == nil {
 			return DigestRendered{}, errors.New("digest charts: no chart renderer in this binary (set digest.DrawCharts = charts.Draw)")
 		}
-		drawn, err := digest.DrawCharts(c.Loc, []chartspec.Chart{c.Chart})
+		drawn, err := render.DrawCharts(c.Loc, []chartspec.Chart{c.Chart})
 		if err != nil {
 			return DigestRendered{}, fmt.Errorf("digest %s/%s: %w", in.Plan.Manager, in.Plan.PeriodKey, err)
 		}
@@ -362,10 +362,10 @@ func digestFunctions(d *Deps) map[string]any {
 // DigestPreview computes and renders a manager's digest without sending or recording it, for
 // `dealflow digest preview` and `send-now`. period is last-week (default), this-week, last-month,
 // this-month, last-quarter or this-quarter; manager is a rep id or email.
-func (d *Deps) DigestPreview(ctx context.Context, manager, period string, at time.Time) (*domain.Rep, metrics.Report, digest.Email, error) {
+func (d *Deps) DigestPreview(ctx context.Context, manager, period string, at time.Time) (*domain.Rep, metrics.Report, render.Email, error) {
 	mgr, team, err := d.digestManager(manager)
 	if err != nil {
-		return nil, metrics.Report{}, digest.Email{}, err
+		return nil, metrics.Report{}, render.Email{}, err
 	}
 	if period == "" {
 		period = "last-week"
@@ -373,7 +373,7 @@ func (d *Deps) DigestPreview(ctx context.Context, manager, period string, at tim
 	which, kind, ok := strings.Cut(period, "-")
 	k, kerr := metrics.ParsePeriodKind(kind)
 	if !ok || kerr != nil || (which != "last" && which != "this") {
-		return nil, metrics.Report{}, digest.Email{}, ErrBadInput{Reason: fmt.Sprintf("period %q: want last-week, this-week, last-month, this-month, last-quarter or this-quarter", period)}
+		return nil, metrics.Report{}, render.Email{}, ErrBadInput{Reason: fmt.Sprintf("period %q: want last-week, this-week, last-month, this-month, last-quarter or this-quarter", period)}
 	}
 	p := metrics.PeriodAt(k, at, d.digestZone("digest-"+mgr.ID, mgr))
 	if which == "last" {
@@ -381,11 +381,11 @@ func (d *Deps) DigestPreview(ctx context.Context, manager, period string, at tim
 	}
 	r, err := d.DigestReport(ctx, mgr, team, p, at)
 	if err != nil {
-		return nil, metrics.Report{}, digest.Email{}, err
+		return nil, metrics.Report{}, render.Email{}, err
 	}
-	e, err := digest.Render(r, digest.Options{Org: d.Org, Manager: mgr, Team: team, PreferencesURL: d.digestPreferencesURL(mgr)})
+	e, err := render.Render(r, render.Options{Org: d.Org, Manager: mgr, Team: team, PreferencesURL: d.digestPreferencesURL(mgr)})
 	if err != nil {
-		return nil, metrics.Report{}, digest.Email{}, fmt.Errorf("digest %s/%s: %w", mgr.ID, p.Key(), err)
+		return nil, metrics.Report{}, render.Email{}, fmt.Errorf("digest %s/%s: %w", mgr.ID, p.Key(), err)
 	}
 	return mgr, r, e, nil
 }

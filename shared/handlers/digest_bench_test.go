@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/shared/clock"
+	"github.com/dealflow/dealflow/shared/digest/metrics"
 	"github.com/dealflow/dealflow/shared/domain"
-	"github.com/dealflow/dealflow/shared/metrics"
 	"github.com/dealflow/dealflow/shared/store"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
 )

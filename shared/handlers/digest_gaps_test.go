@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dealflow/dealflow/shared/digest/metrics"
 	"github.com/dealflow/dealflow/shared/domain"
-	"github.com/dealflow/dealflow/shared/metrics"
 )
 
 // TestDigestCountsRoutedLeadsAndAnsweredHandoffs: the digest loads the leads routed to the team's

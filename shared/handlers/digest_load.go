@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dealflow/dealflow/shared/digest/metrics"
 	"github.com/dealflow/dealflow/shared/domain"
-	"github.com/dealflow/dealflow/shared/metrics"
 	"github.com/dealflow/dealflow/shared/store"
 )
 

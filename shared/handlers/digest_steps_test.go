@@ -7,7 +7,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/dealflow/dealflow/shared/digest"
+	"github.com/dealflow/dealflow/shared/digest/render"
 	"github.com/dealflow/dealflow/shared/notify"
 )
 
@@ -32,9 +32,9 @@ func through(t testing.TB, v, out any) int {
 // renderDeferred runs the render step as functions/digest-render does: charts left as specs.
 func renderDeferred(t testing.TB, d *Deps, in DigestComputed) (DigestRendered, error) {
 	t.Helper()
-	draw := digest.DrawCharts
-	digest.DrawCharts = DeferDigestCharts
-	defer func() { digest.DrawCharts = draw }()
+	draw := render.DrawCharts
+	render.DrawCharts = DeferDigestCharts
+	defer func() { render.DrawCharts = draw }()
 	return d.RenderDigest(context.Background(), in)
 }
 
@@ -87,7 +87,7 @@ func TestDigestStepsRenderTheSameEmailWithinPayloadLimits(t *testing.T) {
 		t.Fatalf("fixture has %d stale deals, want more than the list holds", len(r.Stale))
 	}
 	mgr, team, _ := f.deps.digestManager("big-mgr")
-	want, err := digest.Render(r, digest.Options{Org: f.deps.Org, Manager: mgr, Team: team, PreferencesURL: f.deps.digestPreferencesURL(mgr)})
+	want, err := render.Render(r, render.Options{Org: f.deps.Org, Manager: mgr, Team: team, PreferencesURL: f.deps.digestPreferencesURL(mgr)})
 	if err != nil {
 		t.Fatal(err)
 	}

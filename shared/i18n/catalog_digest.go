@@ -1,6 +1,6 @@
 package i18n
 
-// Texts of the manager digest (shared/digest).
+// Texts of the manager digest (shared/digest/render).
 func init() {
 	Add(English, map[string]string{
 		"digest.title":                  "%s: sales digest",

@@ -5,14 +5,14 @@ import (
 	"os"
 
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
-	"github.com/dealflow/dealflow/shared/awsadapters/eventbus"
+	ebpub "github.com/dealflow/dealflow/shared/awsadapters/eventbridge"
 )
 
 // Client publishes to the bus named by EVENT_BUS_NAME.
 func Client(e *lambdaenv.Env) error {
 	e.Link("eventbridge")
 	if bus := os.Getenv("EVENT_BUS_NAME"); bus != "" {
-		e.Deps().Publisher = eventbus.Publisher{Client: eventbus.NewHTTPClient(e.Config()), Bus: bus}
+		e.Deps().Publisher = ebpub.Publisher{Client: ebpub.NewHTTPClient(e.Config()), Bus: bus}
 	}
 	return nil
 }
