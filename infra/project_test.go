@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/dealflow/dealflow/shared/httpapi"
 )
 
 // writeProject lays out a tiny project in a temp dir: files maps relative paths to contents.
@@ -182,7 +180,7 @@ func TestAccessTableCoversEveryFunction(t *testing.T) {
 
 // Every way the shared route table authenticates has a written reason, or cdk-nag fails the synth.
 func TestEveryRouteAuthKindHasAReason(t *testing.T) {
-	for _, r := range httpapi.Routes {
+	for _, r := range routeTable() {
 		if _, ok := routeAuthReasons[r.Auth]; !ok {
 			t.Errorf("%s %s: Auth %q has no entry in routeAuthReasons (infra/routes.go)", r.Method, r.Path, r.Auth)
 		}

@@ -1,11 +1,12 @@
 package main
 
-import "github.com/dealflow/dealflow/shared/httpapi"
+import "github.com/dealflow/dealflow/shared/registry"
 
-// routeTable is the HTTP API route table shared with `dealflow serve` (shared/httpapi).
+// routeTable is the HTTP API route table shared with `dealflow serve` (shared/registry).
 func routeTable() []Route {
-	out := make([]Route, 0, len(httpapi.Routes))
-	for _, r := range httpapi.Routes {
+	routes, _ := registry.Table()
+	out := make([]Route, 0, len(routes))
+	for _, r := range routes {
 		out = append(out, Route{Method: r.Method, Path: r.Path, Function: r.Function, Auth: r.Auth})
 	}
 	return out

@@ -9,9 +9,12 @@ import (
 	"os"
 	"time"
 
+	"github.com/dealflow/dealflow/shared/digest"
+	"github.com/dealflow/dealflow/shared/digest/render/charts"
+	"github.com/dealflow/dealflow/shared/platform"
+
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/config"
-	"github.com/dealflow/dealflow/shared/handlers"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
 )
@@ -39,7 +42,7 @@ func newDigestFlags(name string, stderr io.Writer) digestFlags {
 }
 
 // deps opens the org file and the database the way serve does.
-func (f digestFlags) deps(stderr io.Writer) (*handlers.Deps, func(), bool) {
+func (f digestFlags) deps(stderr io.Writer) (*digest.Service, func(), bool) {
 	if *f.manager == "" {
 		fmt.Fprintln(stderr, f.fs.Name()+": --manager is required")
 		return nil, nil, false
@@ -64,7 +67,7 @@ func (f digestFlags) deps(stderr io.Writer) (*handlers.Deps, func(), bool) {
 		fmt.Fprintln(stderr, err)
 		return nil, nil, false
 	}
-	return &handlers.Deps{Store: st, Org: org, Clock: clock.Real{}, Mailer: ob}, func() { st.Close() }, true
+	return digest.New(&platform.Deps{Store: st, Org: org, Clock: clock.Real{}, Mailer: ob}, charts.Draw), func() { st.Close() }, true
 }
 
 func (f digestFlags) asOf(stderr io.Writer) (time.Time, bool) {

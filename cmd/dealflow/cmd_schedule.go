@@ -6,8 +6,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/dealflow/dealflow/local/schedule"
 	"github.com/dealflow/dealflow/shared/clock"
+	"github.com/dealflow/dealflow/shared/schedexpr"
 )
 
 func init() {
@@ -39,12 +39,12 @@ func runScheduleNext(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "schedule next: --count must be at least 1, got %d\n", *count)
 		return 2
 	}
-	e, err := schedule.Parse(*expr)
+	e, err := schedexpr.Parse(*expr)
 	if err != nil {
 		fmt.Fprintf(stderr, "schedule next: %v\n", err)
 		return 2
 	}
-	loc, err := schedule.LoadZone(*tz)
+	loc, err := schedexpr.LoadZone(*tz)
 	if err != nil {
 		fmt.Fprintf(stderr, "schedule next: --tz: %v\n", err)
 		return 2
@@ -62,10 +62,10 @@ func runScheduleNext(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "schedule next: --start %q is not an RFC3339 time: %v\n", *startS, err)
 			return 2
 		}
-	} else if _, isRate := e.(schedule.Rate); !isRate {
+	} else if _, isRate := e.(schedexpr.Rate); !isRate {
 		start = time.Time{} // only a rate() needs an anchor; cron() without StartDate is unbounded
 	}
-	for _, t := range schedule.Upcoming(e, loc, from, start, *count) {
+	for _, t := range schedexpr.Upcoming(e, loc, from, start, *count) {
 		fmt.Fprintln(stdout, t.UTC().Format(time.RFC3339))
 	}
 	return 0

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/local/server"
-	"github.com/dealflow/dealflow/shared/httpapi"
 )
 
 func init() {
@@ -67,7 +66,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	srv := &http.Server{Handler: rt.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "dealflow is running (state in %s)\n", *db)
-	for _, r := range httpapi.Routes {
+	for _, r := range rt.Caps.Routes() {
 		fmt.Fprintf(stdout, "  %-5s %s%s\n", r.Method, base, r.Path)
 	}
 	fmt.Fprintf(stdout, "  GET   %s/healthz\n  GET   %s/readyz\n  GET   %s/metrics\n  GET   %s/openapi.json\nConsole: %s/console/\nPress Ctrl+C to stop.\n", base, base, base, base, base)

@@ -8,10 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"time"
 
-	"github.com/dealflow/dealflow/local/schedule"
-	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/config"
 )
 
@@ -49,17 +46,6 @@ func registerCheck(name string, run func(root string) (string, []fileProblem)) {
 
 func init() {
 	register("validate", "check the org file (and statemachines/, events/): file:line:col: path: message", runValidate)
-	// Digest schedules get the full AWS cron() parser, and must fire again from now on.
-	config.CheckSchedule = func(expr string, loc *time.Location) error {
-		e, err := schedule.Parse(expr)
-		if err != nil {
-			return err
-		}
-		if _, ok := e.Next(clock.Real{}.Now(), loc, time.Time{}); !ok {
-			return fmt.Errorf("schedule %q never fires again", expr)
-		}
-		return nil
-	}
 }
 
 func runValidate(args []string, stdout, stderr io.Writer) int {

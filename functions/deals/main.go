@@ -3,14 +3,22 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/eventbridge"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/secretsmanager"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/deal"
+	"github.com/dealflow/dealflow/shared/deal/reminder"
+	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/onboarding"
+	"github.com/dealflow/dealflow/shared/platform"
 )
 
 func main() {
-	lambdaenv.StartHTTP("deals", lambdaenv.Routes(handlers.DealsHTTP, handlers.OnboardingHTTP, handlers.SnoozeHTTP),
+	lambdaenv.StartHTTP("deals", func(d *platform.Deps) []httpapi.Route {
+		return slices.Concat(deal.Routes(deal.New(d)), reminder.Routes(reminder.New(d)), onboarding.Routes(onboarding.New(d)))
+	},
 		dynamodb.Client, eventbridge.Client, secretsmanager.Client)
 }

@@ -1,13 +1,14 @@
-// Command digest-compute is the Lambda entry point of the digest-compute handler (shared/handlers): wiring only.
+// Command digest-compute is the Lambda entry point of the digest-compute handler (shared/digest): wiring only.
 // It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
 import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/digest"
+	"github.com/dealflow/dealflow/shared/platform"
 )
 
 func main() {
-	lambdaenv.Start("digest-compute", func(d *handlers.Deps) any { return d.ComputeDigest }, dynamodb.Client)
+	lambdaenv.Start("digest-compute", func(d *platform.Deps) *digest.Service { return digest.New(d, nil) }, digest.Functions, dynamodb.Client)
 }

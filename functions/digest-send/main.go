@@ -1,4 +1,4 @@
-// Command digest-send is the Lambda entry point of the digest-send handler (shared/handlers): wiring only.
+// Command digest-send is the Lambda entry point of the digest-send handler (shared/digest): wiring only.
 // It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 // It sends the email digest-render rendered: no charts, no templates here.
 package main
@@ -7,9 +7,10 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/digest"
+	"github.com/dealflow/dealflow/shared/platform"
 )
 
 func main() {
-	lambdaenv.Start("digest-send", func(d *handlers.Deps) any { return d.SendDigest }, dynamodb.Client, ses.Client)
+	lambdaenv.Start("digest-send", func(d *platform.Deps) *digest.Service { return digest.New(d, nil) }, digest.Functions, dynamodb.Client, ses.Client)
 }

@@ -1,4 +1,4 @@
-// Command handoff-expire is the Lambda entry point of the handoff-expire handler (shared/handlers): wiring only.
+// Command handoff-expire is the Lambda entry point of the handoff-expire handler (shared/handoff): wiring only.
 // It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
@@ -6,9 +6,9 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/handoff"
 )
 
 func main() {
-	lambdaenv.Start("handoff-expire", func(d *handlers.Deps) any { return d.ExpireHandoff }, dynamodb.Client, ses.Client)
+	lambdaenv.Start("handoff-expire", handoff.New, handoff.Functions, dynamodb.Client, ses.Client)
 }

@@ -1,4 +1,4 @@
-// Command handoff-notify is the Lambda entry point of the handoff-notify handler (shared/handlers): wiring only.
+// Command handoff-notify is the Lambda entry point of the handoff-notify handler (shared/handoff): wiring only.
 // It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
@@ -7,9 +7,9 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/secretsmanager"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/handoff"
 )
 
 func main() {
-	lambdaenv.Start("handoff-notify", func(d *handlers.Deps) any { return d.NotifyHandoffAE }, dynamodb.Client, ses.Client, secretsmanager.Client)
+	lambdaenv.Start("handoff-notify", handoff.New, handoff.Functions, dynamodb.Client, ses.Client, secretsmanager.Client)
 }

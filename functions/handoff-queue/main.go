@@ -1,4 +1,4 @@
-// Command handoff-queue is the Lambda entry point of the handoff-queue handler (shared/handlers): wiring only.
+// Command handoff-queue is the Lambda entry point of the handoff-queue handler (shared/handoff): wiring only.
 // It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
@@ -6,9 +6,9 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/handoff"
 )
 
 func main() {
-	lambdaenv.Start("handoff-queue", func(d *handlers.Deps) any { return d.QueueHandoff }, dynamodb.Client, ses.Client)
+	lambdaenv.Start("handoff-queue", handoff.New, handoff.Functions, dynamodb.Client, ses.Client)
 }

@@ -1,4 +1,4 @@
-// Command handoff-remind is the Lambda entry point of the handoff-remind handler (shared/handlers): wiring only.
+// Command handoff-remind is the Lambda entry point of the handoff-remind handler (shared/handoff): wiring only.
 // It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
@@ -7,9 +7,9 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/secretsmanager"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/handoff"
 )
 
 func main() {
-	lambdaenv.Start("handoff-remind", func(d *handlers.Deps) any { return d.RemindHandoffAE }, dynamodb.Client, ses.Client, secretsmanager.Client)
+	lambdaenv.Start("handoff-remind", handoff.New, handoff.Functions, dynamodb.Client, ses.Client, secretsmanager.Client)
 }

@@ -8,10 +8,12 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/secretsmanager"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/stepfunctions"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/handoff"
+	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/platform"
 )
 
 func main() {
-	lambdaenv.StartHTTP("handoff", lambdaenv.Routes(handlers.HandoffHTTP),
+	lambdaenv.StartHTTP("handoff", func(d *platform.Deps) []httpapi.Route { return handoff.Routes(handoff.New(d)) },
 		dynamodb.Client, stepfunctions.Client, secretsmanager.Client)
 }

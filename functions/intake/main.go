@@ -7,13 +7,16 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/eventbridge"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/secretsmanager"
-	"github.com/dealflow/dealflow/shared/handlers"
-	"github.com/dealflow/dealflow/shared/phone"
-	"github.com/dealflow/dealflow/shared/qualify"
+	"github.com/dealflow/dealflow/shared/crm/hubspot"
+	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/lead"
+	"github.com/dealflow/dealflow/shared/platform"
 )
 
 func main() {
-	qualify.PhoneNormalizer = phone.E164 // only intake normalises phone numbers
-	lambdaenv.StartHTTP("intake", lambdaenv.Routes(handlers.IntakeHTTP),
+	lambdaenv.StartHTTP("intake", func(d *platform.Deps) []httpapi.Route {
+		hs := hubspot.New(d)
+		return append(lead.Routes(hs.Leads), hubspot.Routes(hs)...)
+	},
 		dynamodb.Client, eventbridge.Client, secretsmanager.Client)
 }

@@ -1,4 +1,4 @@
-// Command lead-fallback is the Lambda entry point of the lead-fallback handler (shared/handlers): wiring only.
+// Command lead-fallback is the Lambda entry point of the lead-fallback handler (shared/lead): wiring only.
 // It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
@@ -6,9 +6,9 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/lead"
 )
 
 func main() {
-	lambdaenv.Start("lead-fallback", func(d *handlers.Deps) any { return d.LeadFallback }, dynamodb.Client, ses.Client)
+	lambdaenv.Start("lead-fallback", lead.New, lead.Functions, dynamodb.Client, ses.Client)
 }

@@ -1,4 +1,4 @@
-// Command onboarding-check is the Lambda entry point of the onboarding-check handler (shared/handlers): wiring only.
+// Command onboarding-check is the Lambda entry point of the onboarding-check handler (shared/onboarding): wiring only.
 // It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
@@ -6,9 +6,9 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/onboarding"
 )
 
 func main() {
-	lambdaenv.Start("onboarding-check", func(d *handlers.Deps) any { return d.CheckMilestone }, dynamodb.Client, ses.Client)
+	lambdaenv.Start("onboarding-check", onboarding.New, onboarding.Functions, dynamodb.Client, ses.Client)
 }

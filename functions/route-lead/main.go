@@ -1,13 +1,13 @@
-// Command route-lead is the Lambda entry point of the route-lead handler (shared/handlers): wiring only.
+// Command route-lead is the Lambda entry point of the route-lead handler (shared/lead): wiring only.
 // It names its handler and the clients its role allows (infra/access.go), so it links nothing else.
 package main
 
 import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/lead"
 )
 
 func main() {
-	lambdaenv.Start("route-lead", func(d *handlers.Deps) any { return d.RouteLead }, dynamodb.Client)
+	lambdaenv.Start("route-lead", lead.New, lead.Functions, dynamodb.Client)
 }

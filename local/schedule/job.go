@@ -1,3 +1,6 @@
+// Package schedule is the local firing loop of EventBridge Scheduler schedules: it invokes each
+// schedule's target once per slot, durably across restarts. The expressions themselves are
+// shared/schedexpr's.
 package schedule
 
 import (
@@ -6,12 +9,13 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/shared/events"
+	"github.com/dealflow/dealflow/shared/schedexpr"
 )
 
 // Job is a schedule file made ready to run: its expression parsed and its zone loaded.
 type Job struct {
 	Def     events.Schedule
-	Expr    Expression
+	Expr    schedexpr.Expression
 	Loc     *time.Location
 	Start   time.Time     // StartDate, zero if none
 	End     time.Time     // EndDate, zero if none; slots at or after it do not fire
@@ -35,10 +39,10 @@ func NewJob(s events.Schedule) (Job, events.Problems) {
 	j := Job{Def: s, Enabled: s.State != "DISABLED", CatchUp: s.CatchUp == "latest"}
 	var ps events.Problems
 	var err error
-	if j.Expr, err = Parse(s.ScheduleExpression); err != nil {
+	if j.Expr, err = schedexpr.Parse(s.ScheduleExpression); err != nil {
 		ps = append(ps, events.Problem{File: s.File, Path: "ScheduleExpression", Message: err.Error()})
 	}
-	if j.Loc, err = LoadZone(s.ScheduleExpressionTimezone); err != nil {
+	if j.Loc, err = schedexpr.LoadZone(s.ScheduleExpressionTimezone); err != nil {
 		ps = append(ps, events.Problem{File: s.File, Path: "ScheduleExpressionTimezone", Message: err.Error()})
 	}
 	if s.StartDate != nil {
@@ -50,7 +54,7 @@ func NewJob(s events.Schedule) (Job, events.Problems) {
 	if s.FlexibleTimeWindow.Mode == "FLEXIBLE" {
 		j.Window = time.Duration(s.FlexibleTimeWindow.MaximumWindowInMinutes) * time.Minute
 	}
-	if _, isAt := j.Expr.(At); isAt {
+	if _, isAt := j.Expr.(schedexpr.At); isAt {
 		// "EventBridge Scheduler ignores StartDate/EndDate for one-time schedules."
 		// https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
 		j.Start, j.End = time.Time{}, time.Time{}
@@ -78,7 +82,7 @@ func NewJobs(defs []events.Schedule) ([]Job, events.Problems) {
 func (j *Job) next(after, anchor time.Time) (time.Time, bool) {
 	start := j.Start
 	if start.IsZero() {
-		if _, isRate := j.Expr.(Rate); isRate {
+		if _, isRate := j.Expr.(schedexpr.Rate); isRate {
 			start = anchor
 		}
 	}

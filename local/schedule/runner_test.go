@@ -442,3 +442,19 @@ func TestCheckReportsFileAndField(t *testing.T) {
 		t.Errorf("valid schedule rejected: %v", ps)
 	}
 }
+
+func utc(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func fmtTimes(ts []time.Time) string {
+	var b []string
+	for _, t := range ts {
+		b = append(b, t.UTC().Format(time.RFC3339))
+	}
+	return strings.Join(b, " ")
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/dealflow/dealflow/local/sfn"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/schedexpr"
 	"github.com/dealflow/dealflow/shared/store"
 )
 
@@ -218,14 +219,14 @@ func (s consoleSource) Schedules() []console.Schedule {
 		cs := console.Schedule{Name: j.Name(), Expression: j.Def.ScheduleExpression, Zone: j.Loc.String(), Enabled: j.Enabled,
 			Target: j.Def.Target.StateMachine + j.Def.Target.Function}
 		start := j.Start
-		if _, isRate := j.Expr.(schedule.Rate); isRate && start.IsZero() && slots != nil {
+		if _, isRate := j.Expr.(schedexpr.Rate); isRate && start.IsZero() && slots != nil {
 			// A rate() without StartDate counts from when the runner first saw the schedule.
 			if st, err := slots.Arm(context.Background(), j.Name(), now); err == nil {
 				start = st.FirstSeen
 			}
 		}
 		if j.Enabled {
-			for _, t := range schedule.Upcoming(j.Expr, j.Loc, now, start, 3) {
+			for _, t := range schedexpr.Upcoming(j.Expr, j.Loc, now, start, 3) {
 				if !j.End.IsZero() && !t.Before(j.End) {
 					break
 				}

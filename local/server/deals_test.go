@@ -57,7 +57,6 @@ func newDealSim(t *testing.T, dbPath string, fake *clock.Fake) (*dealSim, func()
 		cancel()
 		t.Fatal(err)
 	}
-	rt.Deps.LinkKey = rt.Secrets.LinkKey // snooze links in reminder emails
 	if err := rt.Start(ctx); err != nil {
 		cancel()
 		t.Fatal(err)
@@ -123,7 +122,7 @@ func (s *dealSim) settle() {
 			p, _, _ := s.rt.Bus.Pending(s.ctx)
 			s.t.Fatalf("at %s the runtime did not settle: %d timers, base %d, %d running, %d deliveries pending", s.fake.Now(), s.fake.Pending(), s.base, s.running(), p)
 		}
-		if _, err := s.rt.Deps.RelayOutbox(s.ctx, s.rt.Publisher(), 1000); err != nil {
+		if _, err := s.rt.Caps.Outbox.RelayOutbox(s.ctx, s.rt.Publisher(), 1000); err != nil {
 			s.t.Fatal(err)
 		}
 		time.Sleep(2 * time.Millisecond)

@@ -15,6 +15,7 @@ import (
 	"github.com/dealflow/dealflow/shared/digest/render"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/schedexpr"
 )
 
 // TestDigestTenWeeks runs the sample org (examples/org.yaml: Katrin in Berlin, weekly on Mondays
@@ -49,7 +50,7 @@ func TestDigestTenWeeks(t *testing.T) {
 	}
 	var slots []time.Time
 	for _, j := range jobs {
-		slots = append(slots, schedule.Upcoming(j.Expr, j.Loc, start, time.Time{}, 20)...)
+		slots = append(slots, schedexpr.Upcoming(j.Expr, j.Loc, start, time.Time{}, 20)...)
 	}
 	sort.Slice(slots, func(i, k int) bool { return slots[i].Before(slots[k]) })
 	sent := 0

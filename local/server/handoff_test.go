@@ -16,7 +16,7 @@ import (
 
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/handoff"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/store"
 	"github.com/dealflow/dealflow/shared/webhook"
@@ -55,9 +55,7 @@ func startHandoffRuntime(t *testing.T, db string, fake *clock.Fake) *handoffRun 
 		t.Fatal(err)
 	}
 	if len(rt.Deps.LinkKey) == 0 {
-		// Until runtime.wire hands the link key to the functions (Deps.LinkKey), as it does to the
-		// HTTP handlers (Secrets.LinkKey); see the handoff report.
-		rt.Deps.LinkKey = rt.Secrets.LinkKey
+		t.Fatal("the runtime has no link key: emails would carry no accept/decline links")
 	}
 	if err := rt.Start(ctx); err != nil {
 		cancel()
@@ -242,7 +240,7 @@ func (f *handoffRun) advanceTo(t time.Time) {
 
 func (f *handoffRun) execution(id string) (status string) {
 	f.t.Helper()
-	xs, err := f.rt.Engine.ListExecutions(f.ctx, f.rt.Machine[handlers.HandoffMachine].ARN, "")
+	xs, err := f.rt.Engine.ListExecutions(f.ctx, f.rt.Machine[handoff.HandoffMachine].ARN, "")
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -618,7 +616,7 @@ func TestHandoffSurvivesARestartWhileWaiting(t *testing.T) {
 	// re-runs the asking task on restart (the email is not sent twice, but the wait starts over).
 	waitFor(t, "the token checkpoint", func() bool {
 		arn := ""
-		xs, _ := f.rt.Engine.ListExecutions(f.ctx, f.rt.Machine[handlers.HandoffMachine].ARN, "")
+		xs, _ := f.rt.Engine.ListExecutions(f.ctx, f.rt.Machine[handoff.HandoffMachine].ARN, "")
 		for _, x := range xs {
 			if x.Name == id {
 				arn = x.ExecutionArn

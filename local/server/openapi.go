@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/registry"
 )
 
 // Version is reported in the OpenAPI document.
@@ -39,7 +40,8 @@ func init() {
 // APIRoutes is everything /openapi.json documents: the shared route table and the local
 // operations endpoints.
 func APIRoutes() []httpapi.Route {
-	return append(append([]httpapi.Route{}, httpapi.Routes...), operationRoutes...)
+	routes, _ := registry.Table()
+	return append(routes, operationRoutes...)
 }
 
 // OpenAPI is the document served at /openapi.json.

@@ -12,7 +12,7 @@ import (
 	"github.com/dealflow/dealflow/local/schedule"
 	"github.com/dealflow/dealflow/local/sfn"
 	"github.com/dealflow/dealflow/shared/events"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/registry"
 )
 
 // Project is what statemachines/ and events/ define, checked and ready to wire.
@@ -32,10 +32,7 @@ type Project struct {
 func LoadProject(root string) (*Project, Problems) {
 	p := &Project{Root: root, Machines: map[string][]byte{}, Files: map[string]string{}}
 	var probs Problems
-	for name := range handlers.Functions(&handlers.Deps{}) {
-		p.Functions = append(p.Functions, name)
-	}
-	sort.Strings(p.Functions)
+	_, p.Functions = registry.Table()
 	known := func(nameOrARN string) bool {
 		n := nameOrARN[strings.LastIndex(nameOrARN, ":")+1:]
 		i := sort.SearchStrings(p.Functions, n)

@@ -29,15 +29,18 @@ import (
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/config"
 	"github.com/dealflow/dealflow/shared/digest/render"
+	"github.com/dealflow/dealflow/shared/digest/render/charts"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/events"
-	"github.com/dealflow/dealflow/shared/handlers"
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/platform"
+	"github.com/dealflow/dealflow/shared/registry"
 	"github.com/dealflow/dealflow/shared/routing"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
 	"github.com/dealflow/dealflow/shared/webhook"
 	"github.com/dealflow/dealflow/shared/workflow"
+	"github.com/dealflow/dealflow/shared/workhours"
 )
 
 // Local identity used in ARNs.
@@ -56,7 +59,7 @@ type Config struct {
 	// Env looks up secrets by the variable names the org file gives (default os.Getenv).
 	Env func(string) string
 	// CRM reads HubSpot contacts; nil uses only what webhooks carry.
-	CRM handlers.CRM
+	CRM platform.CRM
 	// ConsoleToken, when set, is required to open the console (see console.go).
 	ConsoleToken string
 	// ExecutionRetention is how many finished executions the engine keeps in memory (0: the
@@ -66,14 +69,15 @@ type Config struct {
 
 // Runtime is the running product.
 type Runtime struct {
-	cfg     Config
-	Org     *domain.Org
-	Store   *sqlite.Store
-	Bus     *eventbus.Bus
-	Engine  *sfn.Engine
-	Outbox  *notify.Outbox
-	Deps    *handlers.Deps
-	Secrets *handlers.Secrets
+	cfg    Config
+	Org    *domain.Org
+	Store  *sqlite.Store
+	Bus    *eventbus.Bus
+	Engine *sfn.Engine
+	Outbox *notify.Outbox
+	Deps   *platform.Deps
+	// Caps are the sales capabilities, wired over Deps.
+	Caps *registry.Capabilities
 	// SMTP delivers the outbox through a mail server when DEALFLOW_SMTP_ADDR is set; nil otherwise.
 	SMTP    *notify.SMTPRelay
 	Sched   *schedule.Runner
@@ -159,7 +163,8 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	// The relay wakes when a write leaves outbox events pending (the bus publishes the rest in
 	// the writing transaction: SetPublisher below).
 	r.Store.OnPendingOutbox(r.kickRelay)
-	r.Deps = &handlers.Deps{Store: r.Store, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, Ledger: &routing.Ledger{}, Available: handlers.WorkingHours(r.Org)}
+	r.Deps = &platform.Deps{Store: r.Store, Org: r.Org, Clock: cfg.Clock, Mailer: r.Outbox, Log: cfg.Log, Ledger: &routing.Ledger{}, Available: workhours.Availability(r.Org),
+		Workflow: engineAdapter{r}, Publisher: r.Publisher()}
 	// With DEALFLOW_SMTP_ADDR set, mail is still written to the outbox first (a step never fails
 	// because the mail server is down) and a relay delivers it, retrying until the server is back.
 	smtp, err := notify.SMTPFromEnv(cfg.Env)
@@ -183,12 +188,13 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	if err != nil {
 		return err
 	}
-	r.Deps.LinkKey = key
-	r.Secrets = &handlers.Secrets{CRM: cfg.CRM, PublicURL: r.Org.Settings.PublicURL, LinkKey: key,
-		LeadSecrets: secrets(cfg.Env, r.Org.Webhooks.Leads.SecretEnv...),
-		HubSpot:     webhook.HubSpotVerifier{Secrets: secrets(cfg.Env, r.Org.Webhooks.HubSpot.ClientSecretEnv), Versions: hubspotVersions(r.Org.Webhooks.HubSpot.SignatureVersions)}}
+	r.Deps.LinkKey, r.Deps.CRM, r.Deps.PublicURL = key, cfg.CRM, r.Org.Settings.PublicURL
+	r.Deps.LeadSecrets = secrets(cfg.Env, r.Org.Webhooks.Leads.SecretEnv...)
+	r.Deps.HubSpot = webhook.HubSpotVerifier{Secrets: secrets(cfg.Env, r.Org.Webhooks.HubSpot.ClientSecretEnv), Versions: hubspotVersions(r.Org.Webhooks.HubSpot.SignatureVersions)}
+	// The local runtime runs every function, so it draws digest charts in-process.
+	r.Caps = registry.New(r.Deps, charts.Draw)
 
-	fns := handlers.Functions(r.Deps)
+	fns := r.Caps.Functions()
 	reg := sfn.NewRegistry()
 	r.funcs = map[string]lambda.Handler{}
 	for name, fn := range fns {
@@ -219,8 +225,6 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 		}
 		r.Machine[name] = sm
 	}
-	r.Deps.Workflow = engineAdapter{r}
-	r.Deps.Publisher = r.Publisher()
 	// Outbox events go onto the bus in the transaction that writes them; the relay is left with
 	// what the bus refuses and with events written before this point.
 	r.Store.SetPublisher(outboxPublisher{r.Bus})
@@ -438,7 +442,7 @@ func (r *Runtime) kickRelay() {
 
 func (r *Runtime) relayLoop(ctx context.Context) {
 	for {
-		n, err := r.Deps.RelayOutbox(ctx, r.Publisher(), 100)
+		n, err := r.Caps.Outbox.RelayOutbox(ctx, r.Publisher(), 100)
 		if err != nil && ctx.Err() == nil {
 			r.cfg.Log.Error("outbox relay failed", "error", err.Error())
 		}
@@ -459,13 +463,7 @@ func (r *Runtime) relayLoop(ctx context.Context) {
 
 // Handler is the HTTP API: the shared route table plus health checks.
 func (r *Runtime) Handler() http.Handler {
-	mux := http.NewServeMux()
-	hs := handlers.HTTPHandlers(r.Deps, r.Secrets)
-	for _, rt := range httpapi.Routes {
-		if h, ok := hs[rt.MuxPattern()]; ok {
-			mux.HandleFunc(rt.MuxPattern(), h)
-		}
-	}
+	mux := r.Caps.Handler()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

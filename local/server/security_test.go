@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/shared/domain"
-	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/webhook"
 )
@@ -73,7 +72,7 @@ func TestEverySignedEndpointRejectsBadSignatures(t *testing.T) {
 	other := []byte(`{"email":"other@attacker.de","country":"DE"}`)
 	now := time.Now()
 	covered := 0
-	for _, r := range httpapi.Routes {
+	for _, r := range rt.Caps.Routes() {
 		url := srv.URL + concretePath(r.Path)
 		switch r.Auth {
 		case "dealflow-signature":

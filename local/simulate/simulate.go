@@ -100,11 +100,6 @@ func New(rt *server.Runtime, clk *clock.Fake, cfg Config) *Sim {
 			s.loc = l
 		}
 	}
-	if len(rt.Deps.LinkKey) == 0 {
-		// Until server.wire hands the link key to the functions too, emails would carry no
-		// accept/decline links for the simulated AEs to follow.
-		rt.Deps.LinkKey = rt.Secrets.LinkKey
-	}
 	for _, r := range rt.Org.Reps {
 		s.repEmail[r.ID] = r.Email
 		if r.Role == domain.RoleSDR {

@@ -327,23 +327,15 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-func TestCheckScheduleHook(t *testing.T) {
-	t.Cleanup(func() { CheckSchedule = nil })
-	var seen []string
-	CheckSchedule = func(expr string, loc *time.Location) error {
-		seen = append(seen, expr+" "+loc.String())
-		if strings.Contains(expr, "2020") {
-			return fmt.Errorf("never fires again")
-		}
-		return nil
-	}
+func TestDigestScheduleMustFireAgain(t *testing.T) {
 	sample := readSample(t)
 	_, problems := Parse("org.yaml", []byte(strings.Replace(sample, "cron(0 7 1 * ? *)", "cron(0 7 1 * ? 2020)", 1)))
-	if len(problems) != 1 || !strings.HasSuffix(problems[0].String(), "digests[1].schedule: never fires again") {
+	if len(problems) != 1 || !strings.HasSuffix(problems[0].String(), `digests[1].schedule: schedule "cron(0 7 1 * ? 2020)" never fires again`) {
 		t.Errorf("problems: %v", problems)
 	}
-	if len(seen) != 3 || seen[1] != "cron(0 7 1 * ? 2020) Europe/Berlin" {
-		t.Errorf("hook calls = %v", seen)
+	_, problems = Parse("org.yaml", []byte(strings.Replace(sample, "cron(0 7 1 * ? *)", "cron(0 7 1-40 * ? *)", 1)))
+	if len(problems) != 1 || !strings.Contains(problems[0].String(), "digests[1].schedule:") {
+		t.Errorf("out-of-range day: problems: %v", problems)
 	}
 }
 

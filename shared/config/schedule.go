@@ -5,12 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// CheckSchedule, when set, fully parses a digest's cron() expression and checks that it fires at
-// least once more in loc. The CLI wires it to local/schedule; shared/ does not import the local
-// runtime, so without it only the structural check below runs.
-var CheckSchedule func(expr string, loc *time.Location) error
+	"github.com/dealflow/dealflow/shared/schedexpr"
+)
 
 var monthNames = map[string]int{"JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6,
 	"JUL": 7, "AUG": 8, "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12}
@@ -64,4 +61,17 @@ func plainList(s string, names map[string]int, lo, hi int) ([]int, bool) {
 		out = append(out, v)
 	}
 	return out, true
+}
+
+// checkScheduleFires parses a digest's cron() expression with the full EventBridge Scheduler
+// parser and checks that it fires at least once more in loc after now.
+func checkScheduleFires(expr string, loc *time.Location, now time.Time) error {
+	e, err := schedexpr.Parse(expr)
+	if err != nil {
+		return err
+	}
+	if _, ok := e.Next(now, loc, time.Time{}); !ok {
+		return fmt.Errorf("schedule %q never fires again", expr)
+	}
+	return nil
 }

@@ -19,6 +19,8 @@ import (
 type validator struct {
 	*decoder
 	org *Org
+	// now is when the file is checked: a digest schedule must fire again after it.
+	now time.Time
 }
 
 func (v *validator) at(path string) pos {
@@ -179,7 +181,7 @@ func (v *validator) condition(path string, c domain.Condition) {
 }
 
 func validate(o *Org, d *decoder) {
-	v := &validator{decoder: d, org: o}
+	v := &validator{decoder: d, org: o, now: time.Now()}
 	v.settings()
 	v.segments()
 	v.reps()
@@ -794,12 +796,9 @@ func (v *validator) digests() {
 		if v.require(path+".schedule", dg.Schedule != "") {
 			if err := checkCronShape(dg.Schedule); err != nil {
 				v.errorf(path+".schedule", "%v", err)
-			} else if CheckSchedule != nil {
-				loc, lerr := time.LoadLocation(dg.Timezone)
-				if lerr == nil {
-					if err := CheckSchedule(dg.Schedule, loc); err != nil {
-						v.errorf(path+".schedule", "%v", err)
-					}
+			} else if loc, lerr := time.LoadLocation(dg.Timezone); lerr == nil {
+				if err := checkScheduleFires(dg.Schedule, loc, v.now); err != nil {
+					v.errorf(path+".schedule", "%v", err)
 				}
 			}
 		}

@@ -12,10 +12,13 @@ import (
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/config"
 	"github.com/dealflow/dealflow/shared/events"
-	"github.com/dealflow/dealflow/shared/handlers"
+	"github.com/dealflow/dealflow/shared/lead"
 	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/outbox"
+	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/store/dynamo"
 	"github.com/dealflow/dealflow/shared/webhook"
+	"github.com/dealflow/dealflow/shared/workhours"
 )
 
 // LeadPath is what the lead workflow costs per lead in DynamoDB and in events, measured by running
@@ -70,7 +73,7 @@ func MeasureLeadPath(ctx context.Context, orgFile string, n int) (*LeadPath, err
 	}
 	pub := &countingPublisher{}
 	ses := &countingSender{}
-	d := &handlers.Deps{Store: st, Org: org, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Publisher: pub, Available: handlers.WorkingHours(org)}
+	d := &platform.Deps{Store: st, Org: org, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Publisher: pub, Available: workhours.Availability(org)}
 	d.Mailer = notify.Idempotent{
 		Claim: func(ctx context.Context, k, v string) (string, bool, error) {
 			return st.PutIdempotencyKey(ctx, k, v, 0)
@@ -78,10 +81,10 @@ func MeasureLeadPath(ctx context.Context, orgFile string, n int) (*LeadPath, err
 		Release: st.ReleaseIdempotencyKey,
 		Next:    ses,
 	}
-	in := &handlers.Intake{Deps: d}
+	in, relay := lead.New(d), outbox.New(d)
 	for i := 0; i < n; i++ {
 		body := fmt.Appendf(nil, `{"email":"cost%d@firma%d.de","name":"Cost %d","company":"Firma %d GmbH","country":"DE","employees":"%d"}`, i, i, i, i, 20+i*37%3000)
-		norm, err := webhook.ParseLeadJSON(body, "api")
+		norm, err := webhook.ParseLeadJSON(body, "api", in.Normalizer)
 		if err != nil {
 			return nil, err
 		}
@@ -89,17 +92,17 @@ func MeasureLeadPath(ctx context.Context, orgFile string, n int) (*LeadPath, err
 		if err != nil {
 			return nil, fmt.Errorf("lead %d: accept: %w", i, err)
 		}
-		if _, err := d.RelayOutbox(ctx, pub, 10); err != nil { // intake relays right after its write
+		if _, err := relay.RelayOutbox(ctx, pub, 10); err != nil { // intake relays right after its write
 			return nil, err
 		}
-		ref := handlers.LeadRef{LeadID: acc.ID}
-		if _, err := d.QualifyLead(ctx, ref); err != nil {
+		ref := lead.LeadRef{LeadID: acc.ID}
+		if _, err := in.QualifyLead(ctx, ref); err != nil {
 			return nil, fmt.Errorf("lead %d: qualify: %w", i, err)
 		}
-		if _, err := d.RouteLead(ctx, ref); err != nil {
+		if _, err := in.RouteLead(ctx, ref); err != nil {
 			return nil, fmt.Errorf("lead %d: route: %w", i, err)
 		}
-		if _, err := d.NotifyOwner(ctx, ref); err != nil {
+		if _, err := in.NotifyOwner(ctx, ref); err != nil {
 			return nil, fmt.Errorf("lead %d: notify: %w", i, err)
 		}
 		clk.Advance(time.Second)
@@ -112,7 +115,7 @@ func MeasureLeadPath(ctx context.Context, orgFile string, n int) (*LeadPath, err
 			}
 		}
 	}
-	if _, err := d.SweepOutbox(ctx); err != nil {
+	if _, err := relay.SweepOutbox(ctx); err != nil {
 		return nil, err
 	}
 	rru, wru, calls := meter.Units()

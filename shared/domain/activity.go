@@ -35,3 +35,7 @@ type Activity struct {
 	CreatedAt time.Time    `json:"createdAt"`
 	Version   int64        `json:"version"`
 }
+
+// MaxClockSkew is how far in the future a reported time (an activity's, a completion's) may be:
+// clock drift between systems, not more.
+const MaxClockSkew = 5 * time.Minute

@@ -921,3 +921,30 @@ func (e *ExchangeRate) UnmarshalText(b []byte) error {
 	e.r = r
 	return nil
 }
+
+// RepLocale is the language a rep reads: their own locale, else the org's.
+func (o *Org) RepLocale(r *Rep) string {
+	if r != nil && r.Locale != "" {
+		return r.Locale
+	}
+	return o.Settings.Locale
+}
+
+// StageName is the display name of a deal's stage from its pipeline, else the stage id.
+func (o *Org) StageName(d Deal) string {
+	if p, ok := o.Pipeline(d.Pipeline); ok {
+		if s, ok := p.Stage(d.Stage); ok && s.Name != "" {
+			return s.Name
+		}
+	}
+	return d.Stage
+}
+
+// PublicBase is the scheme://host links in emails point at: settings.public_url, else the local
+// default address of `dealflow serve`.
+func (o *Org) PublicBase() string {
+	if o.Settings.PublicURL != "" {
+		return strings.TrimSuffix(o.Settings.PublicURL, "/")
+	}
+	return "http://localhost:8080"
+}

@@ -1,6 +1,7 @@
-// Package httpapi owns the HTTP API: ONE route table that the local server mounts on net/http and
-// the CDK stack turns into API Gateway HTTP API routes (each served by the Lambda function the
-// route names), plus the JSON error format and the API Gateway v2 ↔ net/http adapter.
+// Package httpapi is the kernel of the HTTP API: the Route type each capability defines its routes
+// with (shared/registry gathers them into the one table the local server mounts and the CDK stack
+// turns into API Gateway routes), request decoding, the JSON error format, the OpenAPI document
+// and the API Gateway v2 ↔ net/http adapter.
 package httpapi
 
 import (
@@ -10,8 +11,9 @@ import (
 	"strings"
 )
 
-// Route is one endpoint. Function is the Lambda function that serves it on AWS; locally every
-// route is served in-process by the same handler code.
+// Route is one endpoint, defined once by the capability that serves it (its Routes function):
+// method, path, who may call it and the handler. Function is the Lambda function that serves it on
+// AWS; locally every route is served in-process by the same handler.
 type Route struct {
 	Method   string `json:"method"`
 	Path     string `json:"path"` // API Gateway syntax: /v1/forms/{formId}
@@ -19,41 +21,52 @@ type Route struct {
 	Summary  string `json:"summary"`
 	// Auth says how the request is authenticated: "dealflow-signature", "hubspot-signature",
 	// "rate-limit" (public form), "signed-link" or "none".
-	Auth string `json:"auth"`
+	Auth    string           `json:"auth"`
+	Handler http.HandlerFunc `json:"-"`
 }
 
-// Routes is the route table, sorted by path then method. Each area's file adds its routes in
-// init with Register (routes_leads.go, ...), so areas grow without editing one shared list.
-var Routes []Route
-
-// Register adds routes to the table and keeps it sorted.
-func Register(rs ...Route) {
-	for _, r := range rs {
-		for _, o := range Routes {
-			if o.Method == r.Method && o.Path == r.Path {
-				panic("httpapi: route " + r.MuxPattern() + " registered twice")
+// Sorted returns the routes of every set, sorted by path then method; a route defined twice is a
+// programming error.
+func Sorted(sets ...[]Route) []Route {
+	var out []Route
+	for _, set := range sets {
+		for _, r := range set {
+			if slices.ContainsFunc(out, func(o Route) bool { return o.Method == r.Method && o.Path == r.Path }) {
+				panic("httpapi: route " + r.MuxPattern() + " defined twice")
 			}
+			out = append(out, r)
 		}
-		Routes = append(Routes, r)
 	}
-	slices.SortFunc(Routes, func(a, b Route) int {
+	slices.SortFunc(out, func(a, b Route) int {
 		if c := strings.Compare(a.Path, b.Path); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Method, b.Method)
 	})
+	return out
 }
 
-// Functions lists the distinct functions serving HTTP routes, sorted.
-func Functions() []string {
+// Functions lists the distinct functions serving the routes, sorted.
+func Functions(rs []Route) []string {
 	var out []string
-	for _, r := range Routes {
+	for _, r := range rs {
 		if !slices.Contains(out, r.Function) {
 			out = append(out, r.Function)
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Mux serves the routes of one function ("" = every route) on a ServeMux.
+func Mux(rs []Route, function string) *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, r := range rs {
+		if function == "" || r.Function == function {
+			mux.HandleFunc(r.MuxPattern(), r.Handler)
+		}
+	}
+	return mux
 }
 
 // FieldError is one invalid field of a request.

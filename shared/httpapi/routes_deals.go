@@ -5,22 +5,6 @@ import "net/http"
 // The deals area: deals and their stage history, activities, follow-up reminder snooze links and
 // onboarding milestones (shared/handlers/deals*.go, reminders*.go, onboarding*.go).
 func init() {
-	Register(
-		Route{Method: http.MethodPost, Path: "/v1/deals", Function: "deals", Auth: "dealflow-signature",
-			Summary: "Create a deal in a pipeline stage from the org file."},
-		Route{Method: http.MethodGet, Path: "/v1/deals/{id}", Function: "deals", Auth: "dealflow-signature",
-			Summary: "Read a deal with its stage history and the stage's probability."},
-		Route{Method: http.MethodPatch, Path: "/v1/deals/{id}", Function: "deals", Auth: "dealflow-signature",
-			Summary: "Change a deal's stage, amount, close date, next step, lost reason or owner."},
-		Route{Method: http.MethodPost, Path: "/v1/activities", Function: "deals", Auth: "dealflow-signature",
-			Summary: "Log an email, call, meeting, note or sent proposal on a deal or a lead."},
-		Route{Method: http.MethodGet, Path: "/v1/reminders/{id}/snooze", Function: "deals", Auth: "signed-link",
-			Summary: "Show the confirmation page of a signed snooze link from a reminder email."},
-		Route{Method: http.MethodPost, Path: "/v1/reminders/{id}/snooze", Function: "deals", Auth: "signed-link",
-			Summary: "Snooze a follow-up reminder for 1 day, 3 days or 1 week (signed link)."},
-		Route{Method: http.MethodPost, Path: "/v1/onboardings/{id}/milestones/{milestone}/complete", Function: "deals", Auth: "dealflow-signature",
-			Summary: "Mark an onboarding milestone done; the last one completes the onboarding."},
-	)
 	signedErrors := map[int]Response{
 		http.StatusBadRequest:           {Description: "Invalid fields (see error.fields)."},
 		http.StatusUnauthorized:         {Description: "Missing, stale or wrong Dealflow-Signature."},

@@ -5,22 +5,6 @@ import "net/http"
 // The handoff area: an SDR hands a qualified lead to an AE, who accepts or declines through signed
 // links from the email (shared/handlers/handoff*.go, statemachines/sdr-ae-handoff.asl.json).
 func init() {
-	Register(
-		Route{Method: http.MethodPost, Path: "/v1/leads/{id}/handoff", Function: "handoff", Auth: "dealflow-signature",
-			Summary: "Hand a qualified lead to an AE with the SDR's qualification notes; starts the sdr-ae-handoff workflow."},
-		Route{Method: http.MethodGet, Path: "/v1/handoffs/{id}", Function: "handoff", Auth: "dealflow-signature",
-			Summary: "Read a handoff: its status and every AE asked, with their answers."},
-		Route{Method: http.MethodPost, Path: "/v1/handoffs/{id}/withdraw", Function: "handoff", Auth: "dealflow-signature",
-			Summary: "The SDR takes an open handoff back; the workflow ends."},
-		Route{Method: http.MethodGet, Path: "/v1/handoffs/{id}/accept", Function: "handoff", Auth: "signed-link",
-			Summary: "Show the confirmation page of an AE's signed Accept link (changes nothing)."},
-		Route{Method: http.MethodPost, Path: "/v1/handoffs/{id}/accept", Function: "handoff", Auth: "signed-link",
-			Summary: "Accept a handoff (signed link, single use): the workflow creates the deal."},
-		Route{Method: http.MethodGet, Path: "/v1/handoffs/{id}/decline", Function: "handoff", Auth: "signed-link",
-			Summary: "Show the decline form of an AE's signed Decline link (changes nothing)."},
-		Route{Method: http.MethodPost, Path: "/v1/handoffs/{id}/decline", Function: "handoff", Auth: "signed-link",
-			Summary: "Decline a handoff with a reason (signed link, single use): the next AE is asked."},
-	)
 	signed := map[int]Response{
 		http.StatusUnauthorized:         {Description: "Missing, stale or wrong Dealflow-Signature."},
 		http.StatusUnsupportedMediaType: {Description: "Content-Type is not application/json."},

@@ -50,10 +50,17 @@ const (
 	maxEmailLocalLen = 64
 )
 
+// Normalizer normalises submitted leads. Phone formats a number as E.164 (shared/phone.E164); it
+// is passed in, not imported, so only the functions that take leads in link the phone metadata.
+// Without it phone numbers are kept as sent (with a warning), never rejected.
+type Normalizer struct {
+	Phone func(raw, region string) (string, bool)
+}
+
 // Normalize trims and validates in. The error, when not nil, is FieldErrors listing every field
 // that makes the lead unusable (missing or invalid email, employees that are not a number,
 // oversized values).
-func Normalize(in LeadInput) (Normalized, error) {
+func (n Normalizer) Normalize(in LeadInput) (Normalized, error) {
 	var errs, warns FieldErrors
 	field := func(name, v string) string {
 		v = cleanText(v)
@@ -122,7 +129,7 @@ func Normalize(in LeadInput) (Normalized, error) {
 		}
 	}
 	if p := field("phone", in.Phone); p != "" {
-		if e164, ok := PhoneE164(p, l.Country); ok {
+		if e164, ok := n.PhoneE164(p, l.Country); ok {
 			l.Phone = e164
 		} else {
 			l.Phone = p
@@ -223,21 +230,16 @@ func EmailDomain(email string) string {
 
 // PhoneE164 formats a phone number as E.164 ("+4930123456"). country (ISO alpha-2, may be empty)
 // is used for numbers written without a country prefix.
-func PhoneE164(raw, country string) (string, bool) {
-	if len(raw) > 64 || PhoneNormalizer == nil {
+func (n Normalizer) PhoneE164(raw, country string) (string, bool) {
+	if len(raw) > 64 || n.Phone == nil {
 		return "", false
 	}
 	region := country
 	if region == "" {
 		region = "ZZ" // unknown: only numbers with a +country prefix parse
 	}
-	return PhoneNormalizer(raw, region)
+	return n.Phone(raw, region)
 }
-
-// PhoneNormalizer turns a number into E.164 (shared/phone.E164). Binaries that take leads in set
-// it at start-up; it is a hook so that the other Lambda functions do not link the 7 MB of phone
-// metadata. Unset, phone numbers are kept as sent (with a warning), never rejected.
-var PhoneNormalizer func(raw, region string) (string, bool)
 
 // thousandsSeparators strips the separators of "1,200", "1.200", "1 200", "1_200", "1'200" (built
 // once: a Replacer compiles its table on first use, which cost an allocation burst per lead).

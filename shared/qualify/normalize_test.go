@@ -51,7 +51,7 @@ func TestNormalize(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Normalize(tc.in)
+			got, err := leadNormalizer.Normalize(tc.in)
 			if err != nil {
 				t.Fatalf("Normalize: %v", err)
 			}
@@ -87,7 +87,7 @@ func TestNormalizeFieldErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Normalize(tc.in)
+			_, err := leadNormalizer.Normalize(tc.in)
 			if err == nil || err.Error() != tc.want {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
@@ -195,7 +195,7 @@ func TestPhoneE164(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.raw+"/"+tc.country, func(t *testing.T) {
-			got, ok := PhoneE164(tc.raw, tc.country)
+			got, ok := leadNormalizer.PhoneE164(tc.raw, tc.country)
 			if ok != (tc.want != "") || got != tc.want {
 				t.Fatalf("PhoneE164(%q, %q) = %q, %v; want %q", tc.raw, tc.country, got, ok, tc.want)
 			}

@@ -2,5 +2,5 @@ package qualify
 
 import "github.com/dealflow/dealflow/shared/phone"
 
-// The binaries that take leads in wire the phone normaliser at start-up; so do these tests.
-func init() { PhoneNormalizer = phone.E164 }
+// leadNormalizer normalises as the lead intake does, phone numbers included.
+var leadNormalizer = Normalizer{Phone: phone.E164}

@@ -54,7 +54,7 @@ func BenchmarkParseLeadJSON(b *testing.B) {
 	body := []byte(`{"email":"Anna@Acme.de","first_name":"Anna","last_name":"Schmidt","company":"Acme GmbH","country":"Deutschland","phone":"030 1234567","employees":"1.200","title":"Head of Sales","utm_source":"ads"}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ParseLeadJSON(body, "api"); err != nil {
+		if _, err := ParseLeadJSON(body, "api", leadNormalizer); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -74,7 +74,7 @@ func BenchmarkParseForm(b *testing.B) {
 	body := []byte("email=max%40mustermann.de&vorname=Max&nachname=Mustermann&firma=Mustermann+AG&land=%C3%96sterreich&telefon=01+5124567&utm_source=ads&_hp=")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ParseForm(body, "demo", ""); err != nil {
+		if _, err := ParseForm(body, "demo", "", leadNormalizer); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -25,7 +25,7 @@ type FormResult struct {
 // fields use the same names and aliases as the JSON API; other fields (utm_source, message) are
 // kept as attributes, repeated values joined with ", ". Fields starting with "_" are form
 // plumbing (CSRF tokens) and dropped. honeypot names the hidden field ("" = DefaultHoneypot).
-func ParseForm(body []byte, formID, honeypot string) (FormResult, error) {
+func ParseForm(body []byte, formID, honeypot string, n qualify.Normalizer) (FormResult, error) {
 	if honeypot == "" {
 		honeypot = DefaultHoneypot
 	}
@@ -59,7 +59,7 @@ func ParseForm(body []byte, formID, honeypot string) (FormResult, error) {
 			in.Attributes[k] = j
 		}
 	}
-	norm, err := qualify.Normalize(in)
+	norm, err := n.Normalize(in)
 	var fe qualify.FieldErrors
 	if errors.As(err, &fe) {
 		return FormResult{Lead: norm}, fe

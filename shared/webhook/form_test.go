@@ -39,7 +39,7 @@ func TestParseForm(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseForm([]byte(tc.body), "demo", tc.honeypot)
+			got, err := ParseForm([]byte(tc.body), "demo", tc.honeypot, leadNormalizer)
 			if tc.wantErr != "" {
 				if err == nil || err.Error() != tc.wantErr {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)

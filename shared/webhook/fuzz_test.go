@@ -22,7 +22,7 @@ func FuzzParseLeadJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		n, err := ParseLeadJSON(body, "api")
+		n, err := ParseLeadJSON(body, "api", leadNormalizer)
 		checkParsed(t, n, err)
 	})
 }
@@ -62,7 +62,7 @@ func FuzzParseForm(f *testing.F) {
 		f.Add([]byte(s), "website_url")
 	}
 	f.Fuzz(func(t *testing.T, body []byte, honeypot string) {
-		r, err := ParseForm(body, "f1", honeypot)
+		r, err := ParseForm(body, "f1", honeypot, leadNormalizer)
 		if r.Spam {
 			if err != nil || r.Lead.Lead.Email != "" {
 				t.Fatalf("spam verdict must come alone: %+v %v", r, err)

@@ -80,7 +80,7 @@ func setLeadField(in *qualify.LeadInput, canon, v string) {
 // as first_name or jobTitle are accepted), an optional "attributes" object of scalars, and any
 // other scalar top-level fields (utm_source, message) kept as attributes. source is the default
 // source name ("api") when the body names none. The error is qualify.FieldErrors for a 400.
-func ParseLeadJSON(body []byte, source string) (qualify.Normalized, error) {
+func ParseLeadJSON(body []byte, source string, n qualify.Normalizer) (qualify.Normalized, error) {
 	var errs qualify.FieldErrors
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -144,7 +144,7 @@ func ParseLeadJSON(body []byte, source string) (qualify.Normalized, error) {
 	if in.Source == "" {
 		in.Source = source
 	}
-	norm, err := qualify.Normalize(in)
+	norm, err := n.Normalize(in)
 	var nerrs qualify.FieldErrors
 	if errors.As(err, &nerrs) {
 		reported := map[string]bool{}

@@ -39,7 +39,7 @@ func TestParseLeadJSON(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseLeadJSON([]byte(tc.body), "api")
+			got, err := ParseLeadJSON([]byte(tc.body), "api", leadNormalizer)
 			if err != nil {
 				t.Fatalf("ParseLeadJSON: %v", err)
 			}
@@ -76,7 +76,7 @@ func TestParseLeadJSONErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseLeadJSON([]byte(tc.body), "api")
+			_, err := ParseLeadJSON([]byte(tc.body), "api", leadNormalizer)
 			if err == nil || err.Error() != tc.want {
 				t.Fatalf("err = %v\nwant %q", err, tc.want)
 			}

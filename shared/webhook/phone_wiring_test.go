@@ -5,5 +5,5 @@ import (
 	"github.com/dealflow/dealflow/shared/qualify"
 )
 
-// The binaries that take leads in wire the phone normaliser at start-up; so do these tests.
-func init() { qualify.PhoneNormalizer = phone.E164 }
+// leadNormalizer normalises as the lead intake does, phone numbers included.
+var leadNormalizer = qualify.Normalizer{Phone: phone.E164}

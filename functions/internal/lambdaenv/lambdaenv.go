@@ -24,10 +24,11 @@ import (
 
 	"github.com/dealflow/dealflow/shared/clock"
 	dfconfig "github.com/dealflow/dealflow/shared/config"
-	"github.com/dealflow/dealflow/shared/handlers"
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/webhook"
+	"github.com/dealflow/dealflow/shared/workhours"
 )
 
 // Secret ids as the stack names them (infra/access.go).
@@ -43,7 +44,7 @@ func envName(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-"
 type Env struct {
 	ctx     context.Context
 	cfg     aws.Config
-	d       *handlers.Deps
+	d       *platform.Deps
 	mailer  notify.Mailer                      // set by SES; wrapped idempotent below
 	secrets func(arn string) ([]string, error) // set by SecretsManager
 	linked  map[string]bool                    // clients the main named
@@ -65,7 +66,7 @@ func (e *Env) Context() context.Context { return e.ctx }
 func (e *Env) Config() aws.Config { return e.cfg }
 
 // Deps are the handlers' dependencies being built.
-func (e *Env) Deps() *handlers.Deps { return e.d }
+func (e *Env) Deps() *platform.Deps { return e.d }
 
 // SetMailer sets the mailer; Build makes it send once per idempotency key through the table.
 func (e *Env) SetMailer(m notify.Mailer) { e.mailer = m }
@@ -92,31 +93,32 @@ func AWSConfig() (aws.Config, error) {
 
 // Build reads the environment and returns the handlers' dependencies and secrets, with the
 // given clients.
-func Build(ctx context.Context, clients ...Client) (*handlers.Deps, *handlers.Secrets, error) {
+func Build(ctx context.Context, clients ...Client) (*platform.Deps, error) {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	org, err := dfconfig.Load(os.Getenv("ORG_FILE"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("org file: %w", err)
+		return nil, fmt.Errorf("org file: %w", err)
 	}
 	cfg, err := AWSConfig()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	clk := clock.Real{}
-	d := &handlers.Deps{Org: org, Clock: clk, Log: log, Available: handlers.WorkingHours(org)}
+	d := &platform.Deps{Org: org, Clock: clk, Log: log, Available: workhours.Availability(org)}
 	e := &Env{ctx: ctx, cfg: cfg, d: d, linked: map[string]bool{}}
 	for _, c := range clients {
 		if err := c(e); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	if err := e.unlinked(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if e.mailer != nil && d.Store != nil {
 		d.Mailer = notifyIdempotent(d, e.mailer)
 	}
-	s := &handlers.Secrets{PublicURL: org.Settings.PublicURL}
+	s := d
+	s.PublicURL = org.Settings.PublicURL
 	read := func(id string) ([]string, error) {
 		arn := os.Getenv("SECRET_" + envName(id) + "_ARN")
 		if arn == "" || e.secrets == nil {
@@ -125,11 +127,11 @@ func Build(ctx context.Context, clients ...Client) (*handlers.Deps, *handlers.Se
 		return e.secrets(arn)
 	}
 	if s.LeadSecrets, err = read(secretLeadSigning); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	hs, err := read(secretHubSpot)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var versions []webhook.HubSpotVersion
 	for _, v := range org.Webhooks.HubSpot.SignatureVersions {
@@ -138,13 +140,12 @@ func Build(ctx context.Context, clients ...Client) (*handlers.Deps, *handlers.Se
 	s.HubSpot = webhook.HubSpotVerifier{Secrets: hs, Versions: versions}
 	link, err := read(secretLinkSigning)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if len(link) > 0 {
 		s.LinkKey = []byte(link[0])
-		d.LinkKey = s.LinkKey
 	}
-	return d, s, nil
+	return d, nil
 }
 
 // unlinked fails when the stack gave the function a resource whose client its main did not name.
@@ -180,25 +181,27 @@ func (e *Env) unlinked() error {
 	return nil
 }
 
-// Start runs one function's handler (a workflow task or an event target). handler returns the
-// method of the handler registry (handlers.Functions) named name, e.g. d.QualifyLead.
-func Start(name string, handler func(d *handlers.Deps) any, clients ...Client) {
-	d, _, err := Build(context.Background(), clients...)
+// Start runs one function's handler (a workflow task or an event target): the entry named name
+// in its capability's Functions table, over the capability build makes from the cold start's
+// Deps, e.g. Start("qualify-lead", lead.New, lead.Functions, dynamodb.Client).
+func Start[S any](name string, build func(d *platform.Deps) S, functions func(S) map[string]any, clients ...Client) {
+	var none S
+	if _, ok := functions(none)[name]; !ok {
+		slog.Error("cold start failed: the capability has no function of this name", "function", name)
+		os.Exit(1)
+	}
+	d, err := Build(context.Background(), clients...)
 	if err != nil {
 		slog.Error("cold start failed", "function", name, "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(handler(d))
+	lambda.Start(functions(build(d))[name])
 }
 
-// Routes are the route sets (handlers.HTTPSets) that hold one HTTP function's routes.
-func Routes(sets ...func(d *handlers.Deps, s *handlers.Secrets) map[string]http.HandlerFunc) []func(d *handlers.Deps, s *handlers.Secrets) map[string]http.HandlerFunc {
-	return sets
-}
-
-// StartHTTP serves the routes of the route table that name this function, behind API Gateway.
-func StartHTTP(name string, routes []func(d *handlers.Deps, s *handlers.Secrets) map[string]http.HandlerFunc, clients ...Client) {
-	d, s, err := Build(context.Background(), clients...)
+// StartHTTP serves, behind API Gateway, the routes that name this function among those routes
+// returns for the cold start's Deps.
+func StartHTTP(name string, routes func(d *platform.Deps) []httpapi.Route, clients ...Client) {
+	d, err := Build(context.Background(), clients...)
 	if err != nil {
 		slog.Error("cold start failed", "function", name, "error", err.Error())
 		os.Exit(1)
@@ -206,7 +209,7 @@ func StartHTTP(name string, routes []func(d *handlers.Deps, s *handlers.Secrets)
 	if d.Store != nil && d.Publisher != nil {
 		d.Store = relayAfterWrite(d, d.Publisher)
 	}
-	mux, err := Mux(name, d, s, routes)
+	mux, err := Mux(name, routes(d))
 	if err != nil {
 		slog.Error("cold start failed", "function", name, "error", err.Error())
 		os.Exit(1)
@@ -214,25 +217,17 @@ func StartHTTP(name string, routes []func(d *handlers.Deps, s *handlers.Secrets)
 	lambda.Start(httpapi.LambdaHandler(mux))
 }
 
-// Mux routes every route of the route table that names this function to its handler from
-// routes; a route without a handler is an error (the main forgot a set).
-func Mux(name string, d *handlers.Deps, s *handlers.Secrets, routes []func(d *handlers.Deps, s *handlers.Secrets) map[string]http.HandlerFunc) (*http.ServeMux, error) {
-	hs := map[string]http.HandlerFunc{}
-	for _, set := range routes {
-		for p, h := range set(d, s) {
-			hs[p] = h
+// Mux serves the routes that name this function; none is an error (the main passed the wrong
+// capability's routes).
+func Mux(name string, rs []httpapi.Route) (*http.ServeMux, error) {
+	n := 0
+	for _, r := range rs {
+		if r.Function == name {
+			n++
 		}
 	}
-	mux := http.NewServeMux()
-	for _, r := range httpapi.Routes {
-		if r.Function != name {
-			continue
-		}
-		h, ok := hs[r.MuxPattern()]
-		if !ok {
-			return nil, fmt.Errorf("route %s has no handler in the sets functions/%s/main.go passes", r.MuxPattern(), name)
-		}
-		mux.HandleFunc(r.MuxPattern(), h)
+	if n == 0 {
+		return nil, fmt.Errorf("none of the routes functions/%s/main.go passes is served by %s", name, name)
 	}
-	return mux, nil
+	return httpapi.Mux(rs, name), nil
 }

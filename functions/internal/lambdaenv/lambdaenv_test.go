@@ -2,8 +2,11 @@ package lambdaenv
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/dealflow/dealflow/shared/httpapi"
 )
 
 func setLambdaEnv(t *testing.T) {
@@ -37,13 +40,24 @@ func TestBuildFailsWhenTheMainDoesNotLinkAClientTheStackConfigured(t *testing.T)
 	setLambdaEnv(t)
 	t.Setenv("EVENT_BUS_NAME", "dealflow-dev")
 	t.Setenv("SECRET_LINK_SIGNING_KEY_ARN", "arn:aws:secretsmanager:eu-west-1:1:secret:k")
-	_, _, err := Build(context.Background())
+	_, err := Build(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "EVENT_BUS_NAME is set but the main does not pass lambdaenv/eventbridge.Client") ||
 		!strings.Contains(err.Error(), "lambdaenv/secretsmanager.Client") {
 		t.Fatalf("err %v", err)
 	}
 	linked := func(name string) Client { return func(e *Env) error { e.Link(name); return nil } }
-	if _, _, err := Build(context.Background(), linked("eventbridge"), linked("secretsmanager")); err != nil {
+	if _, err := Build(context.Background(), linked("eventbridge"), linked("secretsmanager")); err != nil {
 		t.Fatalf("with both clients linked: %v", err)
+	}
+}
+
+// A main whose routes are all another function's would serve nothing: the cold start says so.
+func TestMuxRefusesRoutesOfAnotherFunction(t *testing.T) {
+	rs := []httpapi.Route{{Method: "POST", Path: "/v1/leads", Function: "intake", Handler: func(http.ResponseWriter, *http.Request) {}}}
+	if _, err := Mux("deals", rs); err == nil || !strings.Contains(err.Error(), "functions/deals/main.go") {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := Mux("intake", rs); err != nil {
+		t.Fatal(err)
 	}
 }

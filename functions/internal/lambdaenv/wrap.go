@@ -4,12 +4,13 @@ import (
 	"context"
 
 	"github.com/dealflow/dealflow/shared/events"
-	"github.com/dealflow/dealflow/shared/handlers"
 	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/outbox"
+	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/store"
 )
 
-func notifyIdempotent(d *handlers.Deps, next notify.Mailer) notify.Mailer {
+func notifyIdempotent(d *platform.Deps, next notify.Mailer) notify.Mailer {
 	return notify.Idempotent{
 		Claim: func(ctx context.Context, k, v string) (string, bool, error) {
 			return d.Store.PutIdempotencyKey(ctx, k, v, 0)
@@ -21,9 +22,10 @@ func notifyIdempotent(d *handlers.Deps, next notify.Mailer) notify.Mailer {
 
 // relayAfterWrite publishes the outbox right after a write that queued events, so a lead reaches
 // EventBridge within the request; the outbox-relay function sweeps whatever this misses.
-func relayAfterWrite(d *handlers.Deps, pub events.Publisher) store.Store {
+func relayAfterWrite(d *platform.Deps, pub events.Publisher) store.Store {
+	relay := outbox.New(d)
 	return store.AfterEvents(d.Store, func(ctx context.Context) {
-		if _, err := d.RelayOutbox(ctx, pub, 10); err != nil {
+		if _, err := relay.RelayOutbox(ctx, pub, 10); err != nil {
 			d.Log.Warn("inline outbox relay failed; the sweeper will publish", "error", err.Error())
 		}
 	})

@@ -21,22 +21,20 @@ const (
 	cidAttainment = "attainment@dealflow"
 )
 
-// DrawCharts draws the charts as PNG images (shared/digest/charts.Draw). The binaries that render
-// digests with charts set it: functions/digest-charts and the local runtime (like
-// qualify.PhoneNormalizer), because the chart library and its fonts are ~5 MB that every other
-// Lambda bootstrap would link too (infra/README.md "One bootstrap per function").
-var DrawCharts func(loc string, charts []chartspec.Chart) ([]notify.Attachment, error)
+// Drawer draws chart specs as PNG images (charts.Draw). It is passed in, not imported, so a
+// binary that only plans or computes digests does not link the chart library and its fonts.
+type Drawer func(loc string, charts []chartspec.Chart) ([]notify.Attachment, error)
 
-// drawCharts renders the charts of v with DrawCharts.
-func drawCharts(loc string, v *view) ([]notify.Attachment, error) {
+// drawCharts renders the charts of v with draw.
+func drawCharts(loc string, v *view, draw Drawer) ([]notify.Attachment, error) {
 	specs := chartSpecs(loc, v)
 	if len(specs) == 0 {
 		return nil, nil
 	}
-	if DrawCharts == nil {
-		return nil, errors.New("digest charts: no chart renderer in this binary (set digest.DrawCharts = charts.Draw from shared/digest/charts)")
+	if draw == nil {
+		return nil, errors.New("digest charts: no chart renderer given (render.Options.Charts; charts.Draw draws them)")
 	}
-	return DrawCharts(loc, specs)
+	return draw(loc, specs)
 }
 
 // chartSpecs says what the pipeline, funnel and attainment charts show, in the manager's language.

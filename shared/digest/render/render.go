@@ -29,6 +29,8 @@ type Options struct {
 	PreferencesURL string
 	// NoCharts leaves the images out (previews without attachments).
 	NoCharts bool
+	// Charts draws the charts (charts.Draw); required unless NoCharts.
+	Charts Drawer
 }
 
 // Email is a rendered digest.
@@ -45,7 +47,7 @@ func Render(r metrics.Report, o Options) (Email, error) {
 	var e Email
 	e.Subject = v.subject()
 	if !o.NoCharts {
-		imgs, err := drawCharts(v.loc, v)
+		imgs, err := drawCharts(v.loc, v, o.Charts)
 		if err != nil {
 			return Email{}, err
 		}

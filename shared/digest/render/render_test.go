@@ -13,6 +13,7 @@ import (
 
 	"github.com/dealflow/dealflow/shared/config"
 	"github.com/dealflow/dealflow/shared/digest/metrics"
+	"github.com/dealflow/dealflow/shared/digest/render/charts"
 	"github.com/dealflow/dealflow/shared/domain"
 )
 
@@ -73,14 +74,14 @@ func fixtureReport(t *testing.T) (*domain.Org, metrics.Report) {
 	return org, metrics.Compute(in)
 }
 
-func render(t *testing.T, locale string, charts bool) Email {
+func render(t *testing.T, locale string, withCharts bool) Email {
 	t.Helper()
 	org, r := fixtureReport(t)
 	mgr, _ := org.Rep("mgr")
 	m := *mgr
 	m.Locale = locale
 	team, _ := org.Team("t1")
-	e, err := Render(r, Options{Org: org, Manager: &m, Team: team, PreferencesURL: "https://dealflow.example/v1/digests/preferences?m=mgr&sig=abc", NoCharts: !charts})
+	e, err := Render(r, Options{Org: org, Manager: &m, Team: team, PreferencesURL: "https://dealflow.example/v1/digests/preferences?m=mgr&sig=abc", NoCharts: !withCharts, Charts: charts.Draw})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package charts draws a digest's charts (shared/digest/chartspec) as PNG images with
 // github.com/go-analyze/charts and its embedded font (no system fonts). Only the binaries that
-// send or preview digests import it, setting digest.DrawCharts = charts.Draw: the library and its
+// send or preview digests import it and pass charts.Draw as render.Options.Charts: the library and its
 // font are ~5 MB that no other Lambda bootstrap should carry.
 package charts
 
