@@ -134,7 +134,7 @@ type Summary struct {
 	OpenDeals    int    `json:"openDeals"`
 	OpenPipeline Amount `json:"openPipeline"`
 	// Weighted = Σ amount × stage probability.
-	Weighted    Amount                      `json:"weighted"`
+	Weighted   Amount                      `json:"weighted"`
 	Activities map[domain.ActivityType]int `json:"activities"`
 	// NewLeads counts leads created in the period: for the team every lead in its territories
 	// or owned by a member, for a rep the leads they own. As of AsOf each is routed (has an
