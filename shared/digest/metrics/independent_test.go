@@ -327,4 +327,3 @@ func closeMaybe(t *testing.T, what string, ok bool, got, want, tol float64) {
 		t.Errorf("%s: %v (available %v), reference %v", what, got, ok, want)
 	}
 }
-
