@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -215,4 +216,47 @@ func TestNewLeadsSplit(t *testing.T) {
 	if s.RoutedLeads != 2 {
 		t.Errorf("routed leads = %d, want 2", s.RoutedLeads)
 	}
+}
+
+// The report survives the JSON between the workflow's compute and render steps, reasons included.
+func TestReportJSONRoundTrip(t *testing.T) {
+	in := fixtureInput(t)
+	r := Compute(in)
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	back.Period, back.Previous = r.Period, r.Previous // not in the JSON: the workflow input names them
+	b2, _ := json.Marshal(back)
+	if string(b) != string(b2) {
+		t.Errorf("round trip differs:\n%s\n%s", b, b2)
+	}
+	if got, want := whys(back), whys(r); !reflect.DeepEqual(got, want) {
+		t.Errorf("reasons after the round trip %v, want %v", got, want)
+	}
+}
+
+// whys lists the reason of every n/a value of a report, in order.
+func whys(r Report) []string {
+	var out []string
+	sum := func(s Summary) {
+		out = append(out, s.WinRate.Why, s.AvgDealSize.Why, s.CycleDays.Why, s.Velocity.Why, s.Handoffs.Share.Why, s.Handoffs.MedianToAccept.Why)
+	}
+	sum(r.Team)
+	sum(r.Prior)
+	for _, row := range r.Reps {
+		sum(row.Current)
+		sum(row.Prior)
+	}
+	for _, a := range append(r.Quota.Reps, r.Quota.Team) {
+		out = append(out, a.Attainment.Why, a.Pacing.Why, a.Coverage.Why)
+	}
+	for _, s := range r.Funnel {
+		out = append(out, s.Next.Why, s.Cumulative.Why)
+	}
+	return out
 }
