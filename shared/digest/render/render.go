@@ -382,7 +382,8 @@ func (v *view) build() {
 			case domain.TriggerNoActivity:
 				why = append(why, v.L("digest.stale.no_activity", i18n.Date(v.loc, x.Since, v.zone)))
 			case domain.TriggerCloseDatePast:
-				why = append(why, v.L("digest.stale.close_date_past", i18n.Date(v.loc, x.Since, v.zone)))
+				// A close date is a day stored at UTC midnight: shown as that day in every zone.
+				why = append(why, v.L("digest.stale.close_date_past", i18n.Date(v.loc, x.Since, time.UTC)))
 			default:
 				why = append(why, v.L("digest.stale."+x.Trigger))
 			}
