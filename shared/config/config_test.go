@@ -132,6 +132,8 @@ func TestProblems(t *testing.T) {
 			`reps[15].id: duplicate rep id "ava-wilson" (first at reps[13].id)`},
 		{"team manager not a rep", "    manager: michael-johnson\n\nreps:", "    manager: michael-jonson\n\nreps:", "michael-jonson",
 			`teams[1].manager: team manager "michael-jonson" is not a rep (did you mean "michael-johnson"?)`},
+		{"team currency without a rate", "    manager: michael-johnson\n\nreps:", "    manager: michael-johnson\n    currency: GBP\n\nreps:", "GBP\n\nreps:",
+			`teams[1].currency: no rate for GBP: add it under org.currency_rates (units of EUR per GBP) so the team's digest can convert`},
 		{"team manager not a manager", "    manager: michael-johnson\n\nreps:", "    manager: olivia-brown\n\nreps:", "olivia-brown\n\nreps:",
 			`teams[1].manager: team manager "olivia-brown" is an AE, not a manager`},
 		{"pool names an unknown rep", "{rep: ava-wilson,", "{rep: ava-wilsen,", "ava-wilsen",

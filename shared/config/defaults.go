@@ -51,6 +51,9 @@ func applyDefaults(o *Org, d *decoder) {
 	// A team's members are those it lists plus every rep that names it.
 	for i := range o.Teams {
 		t := &o.Teams[i]
+		if t.Currency == "" {
+			t.Currency = s.Currency
+		}
 		for _, r := range o.Reps {
 			if r.Team == t.ID && r.ID != "" && !contains(t.Members, r.ID) {
 				t.Members = append(t.Members, r.ID)

@@ -413,6 +413,13 @@ func (v *validator) teams() {
 				v.repRef(path+".manager", "team manager", t.Manager, domain.RoleManager)
 			}
 		}
+		if v.has(path + ".currency") {
+			v.currency(path+".currency", t.Currency)
+			if t.Currency != v.org.Settings.Currency && v.org.Settings.CurrencyRates[t.Currency].Rat() == nil {
+				v.errorf(path+".currency", "no rate for %s: add it under org.currency_rates (units of %s per %s) so the team's digest can convert",
+					t.Currency, v.org.Settings.Currency, t.Currency)
+			}
+		}
 		members := map[string]string{}
 		for j, m := range t.Members {
 			p := fmt.Sprintf("%s.members[%d]", path, j)

@@ -204,6 +204,9 @@ type Team struct {
 	Name    string   `yaml:"name" json:"name"`
 	Manager string   `yaml:"manager" json:"manager"`
 	Members []string `yaml:"members" json:"members"`
+	// Currency is the ISO 4217 code the team's digests report in (default: the org currency);
+	// other currencies convert with the org's rates.
+	Currency string `yaml:"currency" json:"currency,omitempty"`
 }
 
 // Territory is a slice of the market: countries or regions, company sizes and industries.

@@ -39,6 +39,17 @@ func T(locale, key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
+// N returns the plural form of key for the count n: the message key+".one" for exactly 1 and
+// key+".other" otherwise (the CLDR rule for English and German), formatted with n in the locale's
+// digits ("1.234") as its first argument, then args.
+func N(locale, key string, n int, args ...any) string {
+	form := key + ".other"
+	if n == 1 {
+		form = key + ".one"
+	}
+	return T(locale, form, append([]any{Number(locale, int64(n))}, args...)...)
+}
+
 // Number formats an integer with the locale's grouping: 1,234 or 1.234.
 func Number(locale string, n int64) string {
 	s := strconv.FormatInt(abs(n), 10)

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -53,6 +54,31 @@ func TestDecimal(t *testing.T) {
 	}{{"en-US", 1.25, 1, "1.2"}, {"de-DE", 1.25, 1, "1,2"}, {"de", 12.5, 0, "12"}, {"en", -3.456, 2, "-3.46"}, {"de-AT", 0.5, 2, "0,50"}} {
 		if got := Decimal(tc.loc, tc.f, tc.places); got != tc.want {
 			t.Errorf("Decimal(%s, %v, %d) = %q, want %q", tc.loc, tc.f, tc.places, got, tc.want)
+		}
+	}
+}
+
+func TestPluralForms(t *testing.T) {
+	for _, tc := range []struct {
+		loc  string
+		n    int
+		want string
+	}{
+		{"en-US", 1, "1 deal"}, {"en-US", 2, "2 deals"}, {"en-US", 0, "0 deals"}, {"en-US", 1234, "1,234 deals"},
+		{"de-DE", 1, "1 Deal"}, {"de-DE", 2, "2 Deals"}, {"de-DE", 1234, "1.234 Deals"},
+	} {
+		if got := N(tc.loc, "digest.deals_n", tc.n); got != tc.want {
+			t.Errorf("N(%s, %d) = %q, want %q", tc.loc, tc.n, got, tc.want)
+		}
+	}
+	// Every plural key has both forms in both languages.
+	for _, loc := range []string{English, German} {
+		for key := range catalog[loc] {
+			if base, ok := strings.CutSuffix(key, ".one"); ok {
+				if _, ok := catalog[loc][base+".other"]; !ok {
+					t.Errorf("%s: %s has no .other form", loc, base)
+				}
+			}
 		}
 	}
 }

@@ -1,46 +1,58 @@
 package metrics
 
 import (
+	"math"
 	"sort"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/domain"
 )
 
-// Input is everything one digest counts. The caller loads (Plan says which windows):
-//   - Deals: the team's deals open now, closed in [Plan.ClosedFrom, AsOf), won in
-//     [Plan.WonFrom, AsOf) and created in [Plan.CreatedFrom, AsOf); duplicates are fine.
-//   - Activities of the members in [Previous.Start, Period.End).
-//   - Handoffs the members were asked to accept: requested in [Plan.HandoffsFrom, AsOf), the
+// Input is everything one digest counts, as of AsOf. The caller loads (Plan says which windows;
+// every window runs up to the time of loading, not to AsOf, so that an AsOf in the past still sees
+// the deals that were open then and closed since — Compute rebuilds each record's state at AsOf
+// and ignores everything that happened at or after it):
+//   - Deals: the team's deals open now, closed in [Plan.ClosedFrom, now), won in
+//     [Plan.WonFrom, Plan.ClosedFrom) and created in [Plan.CreatedFrom, now); duplicates are fine.
+//   - Activities of the members in [Plan.ActivityFrom, Plan.ActivityTo).
+//   - Handoffs the members were asked to accept: requested in [Plan.HandoffsFrom, now), the
 //     open ones and those behind recent deals; duplicates are fine.
-//   - Leads routed to the members in [Plan.LeadsFrom, AsOf); Onboardings of the members who are CSMs.
+//   - Leads routed to the members in [Plan.LeadsFrom, now).
+//   - TeamLeads: every lead created in [Plan.LeadsFrom, now) in the team's territories (the
+//     territories of its members), whatever became of it: routed to anyone, waiting unassigned
+//     in a queue, or disqualified. Duplicates with Leads are fine.
+//   - Onboardings of the members who are CSMs.
 type Input struct {
 	Org    *domain.Org
 	TeamID string
 	// Members are the rep ids reported one by one (the team's members, manager excluded).
 	Members []string
 	Period  Period
-	// AsOf is when the digest is computed; stale deals, pacing and "closing this period" use it.
+	// AsOf is the instant the digest describes: records are taken in the state they were in
+	// just before it. Stale deals, pacing, days left and "closing this period" use it.
 	AsOf time.Time
-	// Currency is the report currency (default: the org currency).
+	// Currency is the report currency; empty means the team's (teams[].currency), which defaults
+	// to the org currency.
 	Currency string
 
 	Deals       []domain.Deal
 	Activities  []domain.Activity
 	Handoffs    []domain.Handoff
 	Leads       []domain.Lead
+	TeamLeads   []domain.Lead
 	Onboardings []domain.Onboarding
 }
 
-// LoadPlan names the windows a caller must load for Compute.
+// LoadPlan names the windows a caller must load for Compute. Windows without an end run to the
+// time of loading ("now"), which is AsOf for a digest computed live.
 type LoadPlan struct {
-	ClosedFrom time.Time // deals won or lost in [ClosedFrom, AsOf)
-	// WonFrom: deals won in [WonFrom, AsOf), for quota-to-date attainment; lost deals before
-	// ClosedFrom are not needed.
+	ClosedFrom time.Time // deals won or lost in [ClosedFrom, now)
+	// WonFrom: deals won in [WonFrom, ClosedFrom), for quota-to-date attainment; lost deals
+	// before ClosedFrom are not needed.
 	WonFrom      time.Time
-	CreatedFrom  time.Time // deals created in [CreatedFrom, AsOf)
-	LeadsFrom    time.Time // leads routed in [LeadsFrom, AsOf): a lead is routed after it is created
-	HandoffsFrom time.Time // handoffs requested in [HandoffsFrom, AsOf)
+	CreatedFrom  time.Time // deals created in [CreatedFrom, now)
+	LeadsFrom    time.Time // leads routed (Leads) or created (TeamLeads) in [LeadsFrom, now)
+	HandoffsFrom time.Time // handoffs requested in [HandoffsFrom, now)
 	ActivityFrom time.Time // activities in [ActivityFrom, ActivityTo)
 	ActivityTo   time.Time
 	Quota        Period
@@ -72,12 +84,20 @@ func QuotaPeriod(p Period) Period {
 
 // Report is a digest's numbers.
 type Report struct {
-	TeamID    string    `json:"teamId"`
-	Period    Period    `json:"-"`
-	Previous  Period    `json:"-"`
-	PeriodKey string    `json:"periodKey"`
-	AsOf      time.Time `json:"asOf"`
-	Currency  string    `json:"currency"`
+	TeamID    string `json:"teamId"`
+	Period    Period `json:"-"`
+	Previous  Period `json:"-"`
+	PeriodKey string `json:"periodKey"`
+	// PeriodStart and PeriodEnd bound the period, [start, end), midnights in Timezone (the
+	// manager's zone).
+	PeriodStart time.Time `json:"periodStart"`
+	PeriodEnd   time.Time `json:"periodEnd"`
+	Timezone    string    `json:"timezone"`
+	AsOf        time.Time `json:"asOf"`
+	// Currency is the report currency: the team's (teams[].currency, default the org's).
+	Currency string `json:"currency"`
+	// Rates are the org file's exchange rates the report applied, one per converted currency.
+	Rates []RateUsed `json:"rates"`
 
 	Team  Summary      `json:"team"`
 	Prior Summary      `json:"prior"` // the previous period, for deltas
@@ -101,8 +121,10 @@ type Summary struct {
 	// WinRate = won ÷ (won + lost) closed in the period; n/a when nothing closed.
 	WinRate   Maybe[float64] `json:"winRate"`
 	WonAmount Amount         `json:"wonAmount"`
-	// AvgDealSize = won amount ÷ won count.
-	AvgDealSize Maybe[Amount] `json:"avgDealSize"`
+	// AvgDealSize = won amount ÷ won count, over the won deals in a currency with a rate (n/a
+	// when there is none); WonWithoutRate counts the won deals left out.
+	AvgDealSize    Maybe[domain.Money] `json:"avgDealSize"`
+	WonWithoutRate int                 `json:"wonWithoutRate"`
 	// CycleDays = mean(close − create) over deals won in the period, in days.
 	CycleDays Maybe[float64] `json:"cycleDays"`
 	// Velocity = open deals × average deal size × win rate ÷ cycle length, per day, in the
@@ -112,11 +134,19 @@ type Summary struct {
 	OpenDeals    int    `json:"openDeals"`
 	OpenPipeline Amount `json:"openPipeline"`
 	// Weighted = Σ amount × stage probability.
-	Weighted    Amount                      `json:"weighted"`
-	Activities  map[domain.ActivityType]int `json:"activities"`
-	NewLeads    int                         `json:"newLeads"`
-	RoutedLeads int                         `json:"routedLeads"`
-	Handoffs    HandoffSLA                  `json:"handoffs"`
+	Weighted   Amount                      `json:"weighted"`
+	Activities map[domain.ActivityType]int `json:"activities"`
+	// NewLeads counts leads created in the period: for the team every lead in its territories
+	// or owned by a member, for a rep the leads they own. As of AsOf each is routed (has an
+	// owner), disqualified, or unassigned (waiting in a queue or not yet routed):
+	// NewLeads = NewRouted + NewUnassigned + NewDisqualified.
+	NewLeads        int `json:"newLeads"`
+	NewRouted       int `json:"newRouted"`
+	NewUnassigned   int `json:"newUnassigned"`
+	NewDisqualified int `json:"newDisqualified"`
+	// RoutedLeads counts leads routed in the period to the reps (whenever they were created).
+	RoutedLeads int        `json:"routedLeads"`
+	Handoffs    HandoffSLA `json:"handoffs"`
 }
 
 // RepSummary is one rep's row.
@@ -165,11 +195,14 @@ type Attainment struct {
 	Quota    domain.Money `json:"quota"`
 	HasQuota bool         `json:"hasQuota"`
 	ProRated bool         `json:"proRated,omitempty"`
-	// Booked = won amount with close date in the quota period, up to the end of the period.
+	// Booked = won amount closed in the quota period, up to the snapshot (the end of the
+	// reported period, or AsOf while it runs).
 	Booked Amount `json:"booked"`
 	// Attainment = booked ÷ quota.
 	Attainment Maybe[float64] `json:"attainment"`
-	DaysLeft   int            `json:"daysLeft"`
+	// DaysLeft counts the calendar days of the quota period from the snapshot's day (that day
+	// included) to its end: from today while the period runs.
+	DaysLeft int `json:"daysLeft"`
 	// Pacing = (quota − booked) ÷ days left: what must be booked per day from now on (0 once
 	// the quota is met).
 	Pacing Maybe[domain.Money] `json:"pacing"`
@@ -243,7 +276,11 @@ const TopDealsLimit = 5
 func Compute(in Input) Report {
 	c := newCalc(in)
 	prev := in.Period.Previous()
-	r := Report{TeamID: in.TeamID, Period: in.Period, Previous: prev, PeriodKey: in.Period.Key(), AsOf: in.AsOf, Currency: c.conv.to}
+	r := Report{TeamID: in.TeamID, Period: in.Period, Previous: prev, PeriodKey: in.Period.Key(),
+		PeriodStart: in.Period.Start, PeriodEnd: in.Period.End, AsOf: in.AsOf, Currency: c.conv.to}
+	if in.Period.Loc != nil {
+		r.Timezone = in.Period.Loc.String()
+	}
 
 	r.Team = c.summary(c.deals, nil, in.Period)
 	r.Prior = c.summary(c.deals, nil, prev)
@@ -280,6 +317,7 @@ func Compute(in Input) Report {
 	}
 	r.TopDeals = c.topDeals()
 	r.Onboarding = c.onboarding()
+	r.Rates = c.conv.rates()
 	return r
 }
 
@@ -294,21 +332,34 @@ type calc struct {
 	pipeline *domain.Pipeline
 }
 
+// ReportCurrency is the currency a team's digest reports in: teams[].currency, else the org's.
+func ReportCurrency(org *domain.Org, teamID string) string {
+	if t, ok := org.Team(teamID); ok && t.Currency != "" {
+		return t.Currency
+	}
+	return org.Settings.Currency
+}
+
 func newCalc(in Input) *calc {
 	cur := in.Currency
 	if cur == "" {
-		cur = in.Org.Settings.Currency
+		cur = ReportCurrency(in.Org, in.TeamID)
 	}
-	c := &calc{in: in, conv: converter{org: in.Org, to: cur}, byOwner: map[string][]*domain.Deal{}, members: map[string]bool{}}
+	c := &calc{in: in, conv: converter{org: in.Org, to: cur, used: map[string]bool{}}, byOwner: map[string][]*domain.Deal{}, members: map[string]bool{}}
 	seen := map[string]bool{}
 	for i := range in.Deals {
-		d := &in.Deals[i]
+		d := in.Deals[i] // a copy: the amount may be normalised below
 		if seen[d.ID] || (in.TeamID != "" && d.TeamID != in.TeamID) {
 			continue
 		}
 		seen[d.ID] = true
-		c.deals = append(c.deals, d)
-		c.byOwner[d.OwnerID] = append(c.byOwner[d.OwnerID], d)
+		if d.Amount.Currency == "" {
+			// A deal stored without a currency is in the org currency (the API's default, and
+			// what stored deals are migrated to).
+			d.Amount.Currency = in.Org.Settings.Currency
+		}
+		c.deals = append(c.deals, &d)
+		c.byOwner[d.OwnerID] = append(c.byOwner[d.OwnerID], &d)
 	}
 	for _, m := range in.Members {
 		if !c.members[m] {
@@ -328,44 +379,29 @@ func newCalc(in Input) *calc {
 	return c
 }
 
-// closedAt is when a won or lost deal closed (UpdatedAt for a record without ClosedAt).
-func closedAt(d *domain.Deal) (time.Time, bool) {
-	if d.IsOpen() {
-		return time.Time{}, false
-	}
-	if d.ClosedAt != nil {
-		return *d.ClosedAt, true
-	}
-	return d.UpdatedAt, true
-}
-
-// openAt reports whether d was open at t and in which stage: created before t and not closed by
-// then. The stage comes from the stage history.
-func openAt(d *domain.Deal, t time.Time) (string, bool) {
-	if !d.CreatedAt.Before(t) {
-		return "", false
-	}
-	if ct, closed := closedAt(d); closed && !ct.After(t) {
-		return "", false
-	}
-	stage := d.Stage
-	for i := len(d.StageHistory) - 1; i >= 0; i-- {
-		if e := d.StageHistory[i]; e.EnteredAt.Before(t) {
-			stage = e.Stage
-			break
-		}
-	}
-	return stage, true
-}
-
-// snapshotAt is the time the open pipeline of a period is measured: its end, or now for a period
-// still running.
+// snapshotAt is the instant the open pipeline of a period is measured: its end, or AsOf for a
+// period still running.
 func (c *calc) snapshotAt(p Period) time.Time {
 	if !c.in.AsOf.IsZero() && c.in.AsOf.Before(p.End) {
 		return c.in.AsOf
 	}
 	return p.End
 }
+
+// outcome is a deal's state as of AsOf: whether (and when) it is won or lost.
+func (c *calc) outcome(d *domain.Deal) dealState {
+	if c.in.AsOf.IsZero() {
+		if ct, closed := closedAt(d); closed {
+			return dealState{status: d.Status, stage: d.Stage, closedAt: ct}
+		}
+		return dealState{open: true, status: domain.DealOpen, stage: d.Stage}
+	}
+	st, _ := c.stateAt(d, c.in.AsOf)
+	return st
+}
+
+// before reports whether t is before AsOf (everything is, without an AsOf).
+func (c *calc) before(t time.Time) bool { return c.in.AsOf.IsZero() || t.Before(c.in.AsOf) }
 
 func (c *calc) probability(pipeline, stage string) int {
 	p, ok := c.in.Org.Pipeline(pipeline)
@@ -386,42 +422,52 @@ func (c *calc) summary(deals []*domain.Deal, who map[string]bool, p Period) Summ
 	won, wonCount := bag{}, map[string]int{}
 	var cycle time.Duration
 	for _, d := range deals {
-		ct, closed := closedAt(d)
-		if !closed || !p.Contains(ct) {
+		st := c.outcome(d)
+		if st.open || !p.Contains(st.closedAt) {
 			continue
 		}
-		switch d.Status {
+		switch st.status {
 		case domain.DealWon:
 			s.Won++
 			won.add(d.Amount)
 			wonCount[d.Amount.Currency]++
-			cycle += ct.Sub(d.CreatedAt)
+			cycle += st.closedAt.Sub(d.CreatedAt)
 		case domain.DealLost:
 			s.Lost++
 		}
 	}
-	s.WinRate = ratio(float64(s.Won), float64(s.Won+s.Lost))
+	s.WinRate = ratio(float64(s.Won), float64(s.Won+s.Lost), WhyNothingClosed)
 	s.WonAmount = c.conv.amount(won, 1)
-	s.AvgDealSize = c.conv.average(won, wonCount)
+	s.AvgDealSize, s.WonWithoutRate = c.conv.average(won, wonCount)
+	s.CycleDays = NA[float64](WhyNothingWon)
 	if s.Won > 0 {
 		s.CycleDays = Some(cycle.Hours() / 24 / float64(s.Won))
 	}
 	at := c.snapshotAt(p)
 	open, weighted := bag{}, bag{}
 	for _, d := range deals {
-		stage, ok := openAt(d, at)
-		if !ok {
+		st, ok := c.stateAt(d, at)
+		if !ok || !st.open {
 			continue
 		}
 		s.OpenDeals++
 		open.add(d.Amount)
-		weighted.add(domain.Money{AmountMinor: d.Amount.AmountMinor * int64(c.probability(d.Pipeline, stage)), Currency: d.Amount.Currency})
+		weighted.add(domain.Money{AmountMinor: d.Amount.AmountMinor * int64(c.probability(d.Pipeline, st.stage)), Currency: d.Amount.Currency})
 	}
 	s.OpenPipeline = c.conv.amount(open, 1)
 	s.Weighted = c.conv.amount(weighted, 100)
-	if s.WinRate.OK && s.AvgDealSize.OK && s.CycleDays.OK && s.CycleDays.V > 0 {
+	switch {
+	case !s.WinRate.OK:
+		s.Velocity = NA[domain.Money](s.WinRate.Why)
+	case !s.AvgDealSize.OK:
+		s.Velocity = NA[domain.Money](s.AvgDealSize.Why)
+	case !s.CycleDays.OK:
+		s.Velocity = NA[domain.Money](s.CycleDays.Why)
+	case s.CycleDays.V <= 0:
+		s.Velocity = NA[domain.Money](WhyNoCycle)
+	default:
 		v := float64(s.OpenDeals) * float64(s.AvgDealSize.V.AmountMinor) * s.WinRate.V / s.CycleDays.V
-		s.Velocity = Some(domain.Money{AmountMinor: int64(v + 0.5), Currency: c.conv.to})
+		s.Velocity = Some(domain.Money{AmountMinor: int64(math.Round(v)), Currency: c.conv.to})
 	}
 	in := func(rep string) bool {
 		if who != nil {
@@ -430,29 +476,62 @@ func (c *calc) summary(deals []*domain.Deal, who map[string]bool, p Period) Summ
 		return c.members[rep] || len(c.members) == 0
 	}
 	s.Activities = map[domain.ActivityType]int{}
+	seenAct := map[string]bool{}
 	for _, a := range c.in.Activities {
-		if in(a.RepID) && p.Contains(a.At) {
+		if a.ID != "" && seenAct[a.ID] {
+			continue
+		}
+		seenAct[a.ID] = true
+		if in(a.RepID) && p.Contains(a.At) && c.before(a.At) {
 			s.Activities[a.Type]++
 		}
 	}
-	for _, l := range c.in.Leads {
-		if !in(l.OwnerID) {
-			continue
-		}
-		if p.Contains(l.CreatedAt) {
-			s.NewLeads++
-		}
-		if l.RoutedAt != nil && p.Contains(*l.RoutedAt) {
-			s.RoutedLeads++
-		}
-	}
+	c.countLeads(&s, who, in, p)
 	s.Handoffs = c.handoffSLA(in, p)
 	return s
 }
 
+// countLeads counts the leads created in p (NewLeads and its split) and routed in p. For the team
+// (who == nil) a new lead is one in TeamLeads or owned by a member; for reps, one they own.
+func (c *calc) countLeads(s *Summary, who map[string]bool, in func(string) bool, p Period) {
+	seen := map[string]bool{}
+	count := func(l domain.Lead, territory bool) {
+		if seen[l.ID] {
+			return
+		}
+		seen[l.ID] = true
+		routed := l.OwnerID != "" && (l.RoutedAt == nil || c.before(*l.RoutedAt))
+		if routed && in(l.OwnerID) && l.RoutedAt != nil && p.Contains(*l.RoutedAt) {
+			s.RoutedLeads++
+		}
+		mine := routed && in(l.OwnerID)
+		if who != nil && !mine || who == nil && !territory && !mine {
+			return
+		}
+		if !p.Contains(l.CreatedAt) || !c.before(l.CreatedAt) {
+			return
+		}
+		s.NewLeads++
+		switch {
+		case routed:
+			s.NewRouted++
+		case l.Status == domain.LeadDisqualified && c.before(l.UpdatedAt):
+			s.NewDisqualified++
+		default:
+			s.NewUnassigned++
+		}
+	}
+	for _, l := range c.in.Leads {
+		count(l, false)
+	}
+	for _, l := range c.in.TeamLeads {
+		count(l, true)
+	}
+}
+
 // funnel counts, for the deals created in the period (the cohort, as HubSpot's deal funnel does),
-// how many reached each stage of the default pipeline. A deal that skipped a stage counts as
-// having reached it, so the next-step conversion never exceeds 100%.
+// how many reached each stage of the default pipeline by AsOf. A deal that skipped a stage counts
+// as having reached it, so the next-step conversion never exceeds 100%.
 func (c *calc) funnel() []StageStep {
 	if c.pipeline == nil {
 		return nil
@@ -469,7 +548,7 @@ func (c *calc) funnel() []StageStep {
 	}
 	reached := make([]int, len(stages))
 	for _, d := range c.deals {
-		if !c.in.Period.Contains(d.CreatedAt) || (d.Pipeline != "" && d.Pipeline != c.pipeline.ID) {
+		if !c.in.Period.Contains(d.CreatedAt) || !c.before(d.CreatedAt) || (d.Pipeline != "" && d.Pipeline != c.pipeline.ID) {
 			continue
 		}
 		top := -1
@@ -479,10 +558,14 @@ func (c *calc) funnel() []StageStep {
 			}
 		}
 		for _, e := range d.StageHistory {
-			visit(e.Stage)
+			if c.before(e.EnteredAt) {
+				visit(e.Stage)
+			}
 		}
-		visit(d.Stage)
-		if d.Status == domain.DealWon {
+		st := c.outcome(d)
+		if st.open {
+			visit(st.stage)
+		} else if st.status == domain.DealWon {
 			top = len(stages) - 1
 		}
 		for i := 0; i <= top; i++ {
@@ -491,9 +574,11 @@ func (c *calc) funnel() []StageStep {
 	}
 	out := make([]StageStep, len(stages))
 	for i, s := range stages {
-		out[i] = StageStep{Stage: s.ID, Name: s.Name, Reached: reached[i], Cumulative: ratio(float64(reached[i]), float64(reached[0]))}
+		out[i] = StageStep{Stage: s.ID, Name: s.Name, Reached: reached[i], Cumulative: ratio(float64(reached[i]), float64(reached[0]), WhyNoDeals)}
 		if i+1 < len(stages) {
-			out[i].Next = ratio(float64(reached[i+1]), float64(reached[i]))
+			out[i].Next = ratio(float64(reached[i+1]), float64(reached[i]), WhyNoDeals)
+		} else {
+			out[i].Next = NA[float64](WhyLastStage)
 		}
 	}
 	return out
@@ -520,15 +605,15 @@ func (c *calc) pipelineByStage() []StageAmount {
 		}
 	}
 	for _, d := range c.deals {
-		stage, ok := openAt(d, at)
-		if !ok {
+		st, ok := c.stateAt(d, at)
+		if !ok || !st.open {
 			continue
 		}
-		a := byStage[stage]
+		a := byStage[st.stage]
 		if a == nil {
-			a = &acc{amt: bag{}, wtd: bag{}, prob: c.probability(d.Pipeline, stage), name: stage}
-			byStage[stage] = a
-			order = append(order, stage)
+			a = &acc{amt: bag{}, wtd: bag{}, prob: c.probability(d.Pipeline, st.stage), name: st.stage}
+			byStage[st.stage] = a
+			order = append(order, st.stage)
 		}
 		a.n++
 		a.amt.add(d.Amount)
@@ -542,16 +627,21 @@ func (c *calc) pipelineByStage() []StageAmount {
 	return out
 }
 
-// quota measures attainment in the quota period up to the end of the reported period. A rep
-// whose quota is of the other length is converted (a quarter is three months).
+// quota measures attainment in the quota period up to the snapshot of the reported period (its
+// end, or AsOf while it runs). A rep whose quota is of the other length is converted (a quarter
+// is three months).
 func (c *calc) quota() QuotaReport {
 	q := QuotaPeriod(c.in.Period)
-	upTo := c.in.Period.End
+	at := c.snapshotAt(c.in.Period)
+	upTo := at
 	if upTo.After(q.End) {
 		upTo = q.End
 	}
-	at := c.snapshotAt(c.in.Period)
-	daysLeft := calendarDays(upTo, q.End, q.Loc)
+	from := upTo
+	if from.Before(q.Start) {
+		from = q.Start
+	}
+	daysLeft := calendarDays(from, q.End, q.Loc)
 	out := QuotaReport{Key: q.Key()}
 	team := Attainment{Quota: domain.Money{Currency: c.conv.to}}
 	teamBooked, teamCover := bag{}, bag{}
@@ -569,13 +659,15 @@ func (c *calc) quota() QuotaReport {
 		}
 		booked, cover := bag{}, bag{}
 		for _, d := range c.byOwner[id] {
-			if ct, closed := closedAt(d); closed && d.Status == domain.DealWon && !ct.Before(q.Start) && ct.Before(upTo) {
+			if st := c.outcome(d); st.status == domain.DealWon && !st.closedAt.Before(q.Start) && st.closedAt.Before(upTo) {
 				booked.add(d.Amount)
 				teamBooked.add(d.Amount)
 			}
-			if _, open := openAt(d, at); open && d.CloseDate != nil && q.Contains(*d.CloseDate) {
-				cover.add(d.Amount)
-				teamCover.add(d.Amount)
+			if st, ok := c.stateAt(d, at); ok && st.open {
+				if day, ok := closeDay(d); ok && dayIn(day, q) {
+					cover.add(d.Amount)
+					teamCover.add(d.Amount)
+				}
 			}
 		}
 		c.finishAttainment(&a, booked, cover)
@@ -594,18 +686,21 @@ func (c *calc) quota() QuotaReport {
 func (c *calc) finishAttainment(a *Attainment, booked, cover bag) {
 	a.Booked = c.conv.amount(booked, 1)
 	if !a.HasQuota || a.Quota.AmountMinor <= 0 {
+		a.Attainment, a.Pacing, a.Coverage = NA[float64](WhyNoQuota), NA[domain.Money](WhyNoQuota), NA[float64](WhyNoQuota)
 		return
 	}
-	a.Attainment = ratio(float64(a.Booked.AmountMinor), float64(a.Quota.AmountMinor))
+	a.Attainment = ratio(float64(a.Booked.AmountMinor), float64(a.Quota.AmountMinor), WhyNoQuota)
 	remaining := a.Quota.AmountMinor - a.Booked.AmountMinor
 	if remaining <= 0 {
 		a.Pacing = Some(domain.Money{Currency: a.Quota.Currency})
-	} else {
-		if a.DaysLeft > 0 {
-			a.Pacing = Some(domain.Money{AmountMinor: divRound(remaining, int64(a.DaysLeft)), Currency: a.Quota.Currency})
-		}
-		a.Coverage = ratio(float64(c.conv.amount(cover, 1).AmountMinor), float64(remaining))
+		a.Coverage = NA[float64](WhyQuotaMet)
+		return
 	}
+	a.Pacing = NA[domain.Money](WhyPeriodOver)
+	if a.DaysLeft > 0 {
+		a.Pacing = Some(domain.Money{AmountMinor: divRound(remaining, int64(a.DaysLeft)), Currency: a.Quota.Currency})
+	}
+	a.Coverage = ratio(float64(c.conv.amount(cover, 1).AmountMinor), float64(remaining), WhyQuotaMet)
 }
 
 // repQuota returns the rep's target for a quota period kind, converting between month and
@@ -643,9 +738,9 @@ func proRate(start domain.CalendarDate, q Period) (int64, int64) {
 	return int64(calendarDays(s, q.End, q.Loc)), days
 }
 
-// handoffSLA evaluates every handoff attempt assigned to one of the reps: accepted within the SLA,
-// or missed (accepted late, expired, reassigned, or still waiting past its due time). Declines are
-// counted apart: they answer within the SLA but are not acceptances.
+// handoffSLA evaluates every handoff attempt assigned to one of the reps, as of AsOf: accepted
+// within the SLA, or missed (accepted late, expired, reassigned, or still waiting past its due
+// time). Declines are counted apart: they answer within the SLA but are not acceptances.
 func (c *calc) handoffSLA(in func(string) bool, p Period) HandoffSLA {
 	var out HandoffSLA
 	var waits []time.Duration
@@ -669,11 +764,11 @@ func (c *calc) handoffSLA(in func(string) bool, p Period) HandoffSLA {
 			attempts = []domain.HandoffAttempt{a}
 		}
 		for _, a := range attempts {
-			if !in(a.AEID) {
+			if !in(a.AEID) || !c.before(a.AssignedAt) {
 				continue
 			}
-			if a.EndedAt == nil || a.Outcome == "" || a.Outcome == domain.HandoffRequested {
-				// Still waiting: a miss once its SLA has passed inside the period.
+			if a.EndedAt == nil || a.Outcome == "" || a.Outcome == domain.HandoffRequested || !c.before(*a.EndedAt) {
+				// Still waiting (as of AsOf): a miss once its SLA has passed inside the period.
 				if p.Contains(a.SLADueAt) && a.SLADueAt.Before(end) {
 					out.Decided++
 				}
@@ -697,7 +792,8 @@ func (c *calc) handoffSLA(in func(string) bool, p Period) HandoffSLA {
 			}
 		}
 	}
-	out.Share = ratio(float64(out.InSLA), float64(out.Decided))
+	out.Share = ratio(float64(out.InSLA), float64(out.Decided), WhyNothingDecided)
+	out.MedianToAccept = NA[time.Duration](WhyNothingAccepted)
 	if len(waits) > 0 {
 		sort.Slice(waits, func(i, j int) bool { return waits[i] < waits[j] })
 		m := waits[len(waits)/2]
@@ -711,8 +807,13 @@ func (c *calc) handoffSLA(in func(string) bool, p Period) HandoffSLA {
 
 func (c *calc) line(d *domain.Deal) DealLine {
 	l := DealLine{ID: d.ID, Name: d.Name, OwnerID: d.OwnerID, Stage: d.Stage, Amount: d.Amount, CloseDate: d.CloseDate}
+	if st := c.outcome(d); st.open {
+		l.Stage = st.stage
+	}
 	if m, ok := c.conv.convert(d.Amount); ok {
 		l.Converted = Some(m)
+	} else {
+		l.Converted = NA[domain.Money](WhyNoRate)
 	}
 	return l
 }
@@ -733,13 +834,17 @@ func lineLess(a, b *DealLine) bool {
 	return a.ID < b.ID
 }
 
-// topDeals lists the largest open deals whose close date falls in the period running at AsOf
-// ("closing this week" in a Monday digest about last week).
+// topDeals lists the largest deals open at AsOf whose close date is a day of the period running
+// at AsOf in the manager's zone ("closing this week" in a Monday digest about last week).
 func (c *calc) topDeals() []DealLine {
 	now := PeriodAt(c.in.Period.Kind, c.in.AsOf, c.in.Period.Loc)
 	var out []DealLine
 	for _, d := range c.deals {
-		if d.IsOpen() && d.CloseDate != nil && now.Contains(*d.CloseDate) {
+		st, ok := c.stateAt(d, c.in.AsOf)
+		if !ok || !st.open {
+			continue
+		}
+		if day, ok := closeDay(d); ok && dayIn(day, now) {
 			out = append(out, c.line(d))
 		}
 	}
@@ -755,23 +860,24 @@ func (c *calc) onboarding() OnboardingStatus {
 	p := c.in.Period
 	seen := map[string]bool{}
 	for _, o := range c.in.Onboardings {
-		if seen[o.ID] {
+		if seen[o.ID] || !c.before(o.StartedAt) {
 			continue
 		}
 		seen[o.ID] = true
 		if p.Contains(o.StartedAt) {
 			s.StartedInPeriod++
 		}
-		if o.Status == domain.OnboardingCompleted && o.CompletedAt != nil && p.Contains(*o.CompletedAt) {
+		completed := o.Status == domain.OnboardingCompleted && o.CompletedAt != nil && c.before(*o.CompletedAt)
+		if completed && p.Contains(*o.CompletedAt) {
 			s.CompletedInPeriod++
 		}
-		if o.Status != domain.OnboardingActive {
+		if completed || (o.Status != domain.OnboardingActive && o.Status != domain.OnboardingCompleted) {
 			continue
 		}
 		s.Active++
 		late := 0
 		for _, m := range o.Milestones {
-			if m.DoneAt == nil && m.DueAt.Before(c.in.AsOf) {
+			if (m.DoneAt == nil || !c.before(*m.DoneAt)) && m.DueAt.Before(c.in.AsOf) {
 				late++
 			}
 		}

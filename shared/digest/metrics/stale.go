@@ -34,12 +34,13 @@ func (c *calc) stale() []StaleDeal {
 	now := c.in.AsOf
 	var out []StaleDeal
 	for _, d := range c.deals {
-		if !d.IsOpen() || d.CreatedAt.After(now) {
+		st, ok := c.stateAt(d, now)
+		if !ok || !st.open {
 			continue
 		}
 		var reasons []StaleReason
 		for _, p := range c.in.Org.ReminderPolicies {
-			if !policyApplies(p, d) {
+			if !policyApplies(p, d, st.stage) {
 				continue
 			}
 			switch p.Trigger {
@@ -51,20 +52,20 @@ func (c *calc) stale() []StaleDeal {
 					}
 				}
 			case domain.TriggerCloseDatePast:
-				if d.CloseDate == nil {
+				day, ok := closeDay(d)
+				if !ok {
 					continue
 				}
-				due := *d.CloseDate
+				// The close date is a day: it is past once that day has ended in the owner's zone.
+				due := dayEnded(day, time.UTC)
 				if cal := calendar(d.OwnerID); cal != nil {
-					// The close date is a day: it is past once that day has ended in the owner's zone.
-					y, m, dd := d.CloseDate.In(cal.Location()).Date()
-					due = time.Date(y, m, dd+1, 0, 0, 0, 0, cal.Location())
+					due = dayEnded(day, cal.Location())
 					if p.BusinessDays > 0 {
 						due = cal.AddBusinessDays(due, p.BusinessDays)
 					}
 				}
 				if !due.IsZero() && !due.After(now) {
-					reasons = append(reasons, StaleReason{Policy: p.ID, Trigger: p.Trigger, Since: *d.CloseDate})
+					reasons = append(reasons, StaleReason{Policy: p.ID, Trigger: p.Trigger, Since: *d.CloseDate}) // midnight UTC of the day
 				}
 			case domain.TriggerNoNextStep:
 				if d.NextStep == "" {
@@ -80,7 +81,7 @@ func (c *calc) stale() []StaleDeal {
 	return out
 }
 
-func policyApplies(p domain.ReminderPolicy, d *domain.Deal) bool {
+func policyApplies(p domain.ReminderPolicy, d *domain.Deal, stage string) bool {
 	if p.Pipeline != "" && d.Pipeline != "" && p.Pipeline != d.Pipeline {
 		return false
 	}
@@ -88,7 +89,7 @@ func policyApplies(p domain.ReminderPolicy, d *domain.Deal) bool {
 		return true
 	}
 	for _, s := range p.Stages {
-		if s == d.Stage {
+		if s == stage {
 			return true
 		}
 	}

@@ -85,6 +85,7 @@ type view struct {
 	Top                                             []dealRow
 	StaleMore                                       string // "…and N more", when Stale is cut at StaleListLimit
 	Onboarding                                      []kv
+	Rates                                           string // the report currency and the rates it converted with
 	PreferencesURL                                  string
 	L                                               func(key string, args ...any) string
 }
@@ -92,7 +93,7 @@ type view struct {
 type tile struct{ Label, Value, Sub, Delta, DeltaColor string }
 type kv struct{ Label, Value string }
 type quotaRow struct{ Name, Quota, Booked, Attainment, Pacing, Coverage string }
-type stageRow struct{ Name, Deals, Amount, Weighted string }
+type stageRow struct{ Name, Deals, DealsN, Amount, Weighted string }
 type funnelRow struct{ Name, Reached, Next, Cumulative string }
 
 // StaleListLimit is how many stale deals a digest lists (largest first); the rest are counted.
@@ -203,15 +204,34 @@ func sign(n int64) int64 {
 	return 1
 }
 
+// amount is the converted sum; amounts in a currency without a rate follow it, each marked as
+// such, never added in: "€14,500 · £2,000 (no exchange rate)".
 func (v *view) amount(a metrics.Amount) string {
-	parts := []string{v.moneyWhole(a.Money)}
+	s := v.moneyWhole(a.Money)
 	for _, u := range a.Unconverted {
-		parts = append(parts, v.moneyWhole(u))
+		s += " · " + v.L("digest.no_rate", v.moneyWhole(u))
 	}
-	return strings.Join(parts, " + ")
+	return s
 }
 
+// na is what stands in for a value that is not available: a dash, never 0 % or NaN.
 func (v *view) na() string { return v.L("digest.na") }
+
+// why is the reason a value is not available, for the line under a tile or a table's note.
+func (v *view) why(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return v.L("digest.na." + reason)
+}
+
+// naWhy is "– (reason)" for tables, where there is no line for the reason.
+func (v *view) naWhy(reason string) string {
+	if r := v.why(reason); r != "" {
+		return v.na() + " (" + r + ")"
+	}
+	return v.na()
+}
 
 func (v *view) percent(m metrics.Maybe[float64]) string {
 	if !m.OK {
@@ -265,31 +285,45 @@ func (v *view) build() {
 	pp := func(f float64) string { return i18n.Decimal(v.loc, f*100, 0) + " " + v.L("digest.pp") }
 	count := func(f float64) string { return i18n.Number(v.loc, int64(math.Round(f))) }
 
-	won := tile{Label: v.L("digest.kpi.won"), Value: v.amount(t.WonAmount), Sub: v.L("digest.deals", t.Won)}
+	won := tile{Label: v.L("digest.kpi.won"), Value: v.amount(t.WonAmount), Sub: i18n.N(v.loc, "digest.deals", t.Won)}
 	won.Delta, won.DeltaColor = v.delta(float64(t.WonAmount.AmountMinor), float64(p.WonAmount.AmountMinor), true, moneyDelta)
 	win := tile{Label: v.L("digest.kpi.win_rate"), Value: v.percent(t.WinRate), Sub: v.L("digest.won_lost", t.Won, t.Lost)}
+	if !t.WinRate.OK {
+		win.Sub = v.why(t.WinRate.Why)
+	}
 	win.Delta, win.DeltaColor = v.delta(t.WinRate.V, p.WinRate.V, t.WinRate.OK && p.WinRate.OK, pp)
 	pipe := tile{Label: v.L("digest.kpi.pipeline"), Value: v.amount(t.OpenPipeline), Sub: v.L("digest.weighted", v.amount(t.Weighted))}
 	pipe.Delta, pipe.DeltaColor = v.delta(float64(t.OpenPipeline.AmountMinor), float64(p.OpenPipeline.AmountMinor), true, moneyDelta)
-	avg := tile{Label: v.L("digest.kpi.avg_deal"), Value: v.na()}
+	avg := tile{Label: v.L("digest.kpi.avg_deal"), Value: v.na(), Sub: v.why(t.AvgDealSize.Why)}
 	if t.AvgDealSize.OK {
-		avg.Value = v.amount(t.AvgDealSize.V)
+		avg.Value, avg.Sub = v.moneyWhole(t.AvgDealSize.V), ""
 	}
-	cycle := tile{Label: v.L("digest.kpi.cycle"), Value: v.days(t.CycleDays)}
-	vel := tile{Label: v.L("digest.kpi.velocity"), Value: v.na()}
+	if t.WonWithoutRate > 0 {
+		avg.Sub = i18n.N(v.loc, "digest.won_without_rate", t.WonWithoutRate)
+	}
+	cycle := tile{Label: v.L("digest.kpi.cycle"), Value: v.days(t.CycleDays), Sub: v.why(t.CycleDays.Why)}
+	vel := tile{Label: v.L("digest.kpi.velocity"), Value: v.na(), Sub: v.why(t.Velocity.Why)}
 	if t.Velocity.OK {
 		vel.Value = v.L("digest.per_day", v.moneyWhole(t.Velocity.V))
 	}
 	sla := tile{Label: v.L("digest.kpi.handoff_sla"), Value: v.percent(t.Handoffs.Share),
 		Sub: v.L("digest.handoff_sub", t.Handoffs.InSLA, t.Handoffs.Decided, v.duration(t.Handoffs.MedianToAccept))}
-	leads := tile{Label: v.L("digest.kpi.leads"), Value: i18n.Number(v.loc, int64(t.NewLeads)), Sub: v.L("digest.routed", t.RoutedLeads)}
+	if !t.Handoffs.Share.OK {
+		sla.Sub = v.why(t.Handoffs.Share.Why)
+	}
+	leads := tile{Label: v.L("digest.kpi.leads"), Value: i18n.Number(v.loc, int64(t.NewLeads)),
+		Sub: v.L("digest.leads_split", i18n.Number(v.loc, int64(t.NewRouted)), i18n.Number(v.loc, int64(t.NewUnassigned)), i18n.Number(v.loc, int64(t.NewDisqualified)))}
 	leads.Delta, leads.DeltaColor = v.delta(float64(t.NewLeads), float64(p.NewLeads), true, count)
 	v.Tiles = [][]tile{{won, win, pipe, avg}, {cycle, vel, sla, leads}}
 
 	q := v.r.Quota
 	v.QuotaTitle = v.L("digest.section.quota", q.Key)
 	row := func(name string, a metrics.Attainment) quotaRow {
-		r := quotaRow{Name: name, Quota: v.na(), Booked: v.amount(a.Booked), Attainment: v.percent(a.Attainment), Pacing: v.na(), Coverage: v.na()}
+		r := quotaRow{Name: name, Quota: v.naWhy(metrics.WhyNoQuota), Booked: v.amount(a.Booked), Attainment: v.percent(a.Attainment),
+			Pacing: v.na(), Coverage: v.na()}
+		if a.HasQuota {
+			r.Pacing, r.Coverage = v.naWhy(a.Pacing.Why), v.naWhy(a.Coverage.Why)
+		}
 		if a.HasQuota {
 			r.Quota = v.moneyWhole(a.Quota)
 			if a.ProRated {
@@ -313,13 +347,10 @@ func (v *view) build() {
 
 	for _, s := range v.r.PipelineByStage {
 		v.Stages = append(v.Stages, stageRow{Name: v.stageName(s.Stage) + " (" + v.percent(metrics.Some(float64(s.Probability)/100)) + ")",
-			Deals: i18n.Number(v.loc, int64(s.Deals)), Amount: v.amount(s.Amount), Weighted: v.amount(s.Weighted)})
+			Deals: i18n.Number(v.loc, int64(s.Deals)), DealsN: i18n.N(v.loc, "digest.deals_n", s.Deals), Amount: v.amount(s.Amount), Weighted: v.amount(s.Weighted)})
 	}
 	for _, s := range v.r.Funnel {
 		next := v.percent(s.Next)
-		if !s.Next.OK && s.Reached > 0 {
-			next = "–"
-		}
 		v.Funnel = append(v.Funnel, funnelRow{Name: v.stageName(s.Stage), Reached: i18n.Number(v.loc, int64(s.Reached)), Next: next, Cumulative: v.percent(s.Cumulative)})
 	}
 
@@ -344,7 +375,7 @@ func (v *view) build() {
 	// would otherwise get a message Gmail clips (it cuts HTML over 102 KB) and nobody reads.
 	// metrics.Compute cuts the list at metrics.StaleListLimit and counts the rest.
 	if more := v.r.StaleMore; more.Count > 0 {
-		v.StaleMore = v.L("digest.stale.more", i18n.Number(v.loc, int64(more.Count)), v.moneyWhole(domain.Money{AmountMinor: more.Total.AmountMinor, Currency: v.r.Currency}))
+		v.StaleMore = i18n.N(v.loc, "digest.stale.more", more.Count, v.moneyWhole(domain.Money{AmountMinor: more.Total.AmountMinor, Currency: v.r.Currency}))
 	}
 	for _, s := range v.r.Stale {
 		var why []string
@@ -353,7 +384,8 @@ func (v *view) build() {
 			case domain.TriggerNoActivity:
 				why = append(why, v.L("digest.stale.no_activity", i18n.Date(v.loc, x.Since, v.zone)))
 			case domain.TriggerCloseDatePast:
-				why = append(why, v.L("digest.stale.close_date_past", i18n.Date(v.loc, x.Since, v.zone)))
+				// A close date is a day stored at UTC midnight: shown as that day in every zone.
+				why = append(why, v.L("digest.stale.close_date_past", i18n.Date(v.loc, x.Since, time.UTC)))
 			default:
 				why = append(why, v.L("digest.stale."+x.Trigger))
 			}
@@ -370,8 +402,24 @@ func (v *view) build() {
 		{v.L("digest.onboarding.active"), i18n.Number(v.loc, int64(ob.Active))},
 		{v.L("digest.onboarding.started"), i18n.Number(v.loc, int64(ob.StartedInPeriod))},
 		{v.L("digest.onboarding.completed"), i18n.Number(v.loc, int64(ob.CompletedInPeriod))},
-		{v.L("digest.onboarding.late"), v.L("digest.onboarding.late_value", ob.OnboardingsLate, ob.OverdueMilestones)},
+		{v.L("digest.onboarding.late"), v.L("digest.onboarding.late_value", i18n.Number(v.loc, int64(ob.OnboardingsLate)), i18n.N(v.loc, "digest.milestones", ob.OverdueMilestones))},
 	}
+	v.Rates = v.L("digest.rates.none", v.r.Currency)
+	if len(v.r.Rates) > 0 {
+		var rs []string
+		for _, x := range v.r.Rates {
+			rs = append(rs, "1 "+x.From+" = "+v.rate(x.Rate)+" "+x.To)
+		}
+		v.Rates = v.L("digest.rates", v.r.Currency, strings.Join(rs, ", "))
+	}
+}
+
+// rate writes an exchange rate (an exact decimal) with the locale's decimal mark.
+func (v *view) rate(r string) string {
+	if i18n.Normalize(v.loc) == i18n.German {
+		return strings.Replace(r, ".", ",", 1)
+	}
+	return r
 }
 
 func (v *view) dealRow(d metrics.DealLine) dealRow {
@@ -422,7 +470,7 @@ func (v *view) text() string {
 	}
 	section(v.L("digest.section.pipeline"))
 	for _, s := range v.Stages {
-		line("%s: %s, %s (%s %s)", s.Name, v.L("digest.deals_n", s.Deals), s.Amount, v.L("digest.col.weighted"), s.Weighted)
+		line("%s: %s, %s (%s %s)", s.Name, s.DealsN, s.Amount, v.L("digest.col.weighted"), s.Weighted)
 	}
 	section(v.L("digest.section.funnel"))
 	for _, f := range v.Funnel {
@@ -455,6 +503,7 @@ func (v *view) text() string {
 		line("%s: %s", o.Label, o.Value)
 	}
 	line("")
+	line("%s", v.Rates)
 	if v.PreferencesURL != "" {
 		line("%s: %s", v.L("digest.preferences"), v.PreferencesURL)
 	}

@@ -70,6 +70,8 @@ func fixtureReport(t *testing.T) (*domain.Org, metrics.Report) {
 		Handoffs: []domain.Handoff{{ID: "h1", Attempts: []domain.HandoffAttempt{{AEID: "ae1", AssignedAt: at("2026-11-17T09:00:00Z"),
 			SLADueAt: at("2026-11-17T13:00:00Z"), EndedAt: ptr(at("2026-11-17T10:30:00Z")), Outcome: domain.HandoffAccepted}}}},
 		Leads: []domain.Lead{{ID: "l1", OwnerID: "sdr1", CreatedAt: at("2026-11-17T08:00:00Z"), RoutedAt: ptr(at("2026-11-17T08:00:01Z"))}},
+		// A lead of the team's territories no rep could take: it waits in a queue.
+		TeamLeads: []domain.Lead{{ID: "q1", Queue: "overflow", Status: domain.LeadQualified, CreatedAt: at("2026-11-18T08:00:00Z"), UpdatedAt: at("2026-11-18T08:00:00Z")}},
 	}
 	return org, metrics.Compute(in)
 }
@@ -226,6 +228,38 @@ func TestStaleListIsCapped(t *testing.T) {
 		// 15 more: 990 + 989 + … + 976 = 14,745 EUR.
 		if !strings.Contains(part, "15 more open deals that need attention (€14,745 in total)") {
 			t.Errorf("want the rest counted with their total, got:\n%s", part)
+		}
+	}
+}
+
+// One won deal reads "1 deal won" (en) / "1 Deal gewonnen" (de); values that are not available are
+// "–" with the reason; an amount in a currency without a rate is shown apart, never added.
+func TestPluralsReasonsAndUnconverted(t *testing.T) {
+	org, r := fixtureReport(t)
+	r.Team.Won, r.Team.Lost, r.Team.WinRate = 1, 0, metrics.Some(1.0)
+	r.Team.WonAmount = metrics.Amount{Money: domain.Money{AmountMinor: 1_000_000, Currency: "EUR"},
+		Unconverted: []domain.Money{{AmountMinor: 5_000_000, Currency: "GBP"}}}
+	r.Team.AvgDealSize = metrics.NA[domain.Money](metrics.WhyNoRate)
+	r.Team.Velocity = metrics.NA[domain.Money](metrics.WhyNoRate)
+	mgr, _ := org.Rep("mgr")
+	team, _ := org.Team("t1")
+	for _, tc := range []struct{ loc, won, avg, amount string }{
+		{"en-US", "(1 deal won)", "Avg deal size:         – (no exchange rate)", "€10,000 · £50,000 (no exchange rate)"},
+		{"de-DE", "(1 Deal gewonnen)", "Ø Dealgröße:           – (kein Wechselkurs)", "10.000\u00a0€ · 50.000\u00a0£ (kein Wechselkurs)"},
+	} {
+		m := *mgr
+		m.Locale = tc.loc
+		e, err := Render(r, Options{Org: org, Manager: &m, Team: team, NoCharts: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{tc.won, tc.avg, tc.amount} {
+			if !strings.Contains(e.Text, want) {
+				t.Errorf("%s: text lacks %q:\n%s", tc.loc, want, e.Text)
+			}
+		}
+		if strings.Contains(e.Text, "€10,000 + ") || strings.Contains(e.Text, "NaN") {
+			t.Errorf("%s: amounts added across currencies or NaN:\n%s", tc.loc, e.Text)
 		}
 	}
 }
