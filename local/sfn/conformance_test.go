@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dealflow/dealflow/internal/testenv"
 )
 
 // The conformance test runs the corpus described in shared/conformance/asl/README.md:
@@ -31,22 +33,14 @@ const (
 	confAccount = "000000000000"
 )
 
+// conformanceDir is the ASL corpus: $ASL_CONFORMANCE_DIR (another corpus of the same layout),
+// else asl/cases of the shared conformance folder (internal/testenv says where that is).
 func conformanceDir(t *testing.T) string {
+	t.Helper()
 	if d := os.Getenv("ASL_CONFORMANCE_DIR"); d != "" {
 		return d
 	}
-	_, file, _, _ := runtime.Caller(0)
-	pkg := filepath.Dir(file)
-	// The repository root is the directory with go.mod; the corpus lives next to it in ../shared.
-	for dir := pkg; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "shared", "conformance", "asl", "cases")
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	return filepath.Join(pkg, "..", "..", "..", "shared", "conformance", "asl", "cases")
+	return testenv.ConformanceDir(t, filepath.Join("asl", "cases"))
 }
 
 type expectedResult struct {
@@ -92,7 +86,7 @@ func TestConformance(t *testing.T) {
 	dir := conformanceDir(t)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		t.Skipf("conformance corpus not found at %s (set ASL_CONFORMANCE_DIR): %v", dir, err)
+		t.Fatalf("read the conformance corpus: %v", err)
 	}
 	index := readIndex(filepath.Join(dir, "..", "INDEX.tsv"))
 	_, self, _, _ := runtime.Caller(0)

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dealflow/dealflow/internal/testenv"
 )
 
 // The conformance corpus (../shared/conformance/asl) holds AWS-recorded results. The engine
@@ -19,14 +21,11 @@ import (
 // own. It compares status, output, error and cause.
 
 func corpusDir(t testing.TB) string {
-	dir := os.Getenv("ASL_CONFORMANCE_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "conformance", "asl", "cases")
+	t.Helper()
+	if dir := os.Getenv("ASL_CONFORMANCE_DIR"); dir != "" {
+		return dir
 	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("conformance corpus not found at %s", dir)
-	}
-	return dir
+	return testenv.ConformanceDir(t, filepath.Join("asl", "cases"))
 }
 
 type expected struct {
