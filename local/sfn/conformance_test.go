@@ -18,10 +18,11 @@ import (
 	"github.com/dealflow/dealflow/internal/testenv"
 )
 
-// The conformance test runs the corpus described in shared/conformance/asl/README.md:
-// ASL_CONFORMANCE_DIR=DIR go test ./local/sfn/ -run TestConformance -v
+// The conformance test runs the AWS-recorded ASL corpus (the asl/cases folder of the conformance
+// oracles, found by internal/testenv; the corpus documents its format in its own asl/README.md):
+// go test ./local/sfn/ -run TestConformance -v; ASL_CONFORMANCE_DIR=DIR runs another corpus.
 
-// conformanceStart is the frozen "now" of the corpus extraction (README "How it was extracted").
+// conformanceStart is the frozen "now" of the corpus extraction (the corpus README, "How it was extracted").
 var conformanceStart = time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 
 // conformanceHorizon is how much virtual time a case may take before it is reported RUNNING,
@@ -333,7 +334,7 @@ func eqPtr(a, b *string) bool {
 	return *a == *b
 }
 
-// executeCase runs a definition on a virtual clock with the fixture Lambdas of LAMBDAS.md.
+// executeCase runs a definition on a virtual clock with the fixture Lambdas (lambdas_test.go).
 func executeCase(defText, inText []byte) actualResult {
 	clk := newVirtualClock(conformanceStart)
 	reg := NewRegistry()
@@ -760,7 +761,7 @@ func compareBlocks(ev, av []cmpEvent, ts *tokenSet) (bool, bool, string) {
 }
 
 // detailsMatch compares details field by field, skipping fields whose expected value holds a
-// placeholder (README "How a runner should compare", step 4).
+// placeholder (the corpus README, "How a runner should compare", step 4).
 func detailsMatch(e, a cmpEvent, ts *tokenSet) (bool, string) {
 	em, _ := e.details.(map[string]any)
 	am, _ := a.details.(map[string]any)

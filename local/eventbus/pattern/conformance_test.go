@@ -13,7 +13,8 @@ import (
 	"github.com/dealflow/dealflow/local/eventbus/pattern"
 )
 
-// conformanceCase is one line of eventbridge/cases.jsonl (format: ../shared/conformance/ORACLES.md).
+// conformanceCase is one line of the EventBridge oracle, eventbridge/cases.jsonl of the conformance
+// folder (internal/testenv): a pattern, an event and whether AWS matched them or rejected the pattern.
 type conformanceCase struct {
 	Name    string          `json:"name"`
 	Pattern json.RawMessage `json:"pattern"`

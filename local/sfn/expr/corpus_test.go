@@ -14,7 +14,7 @@ import (
 	"github.com/dealflow/dealflow/internal/testenv"
 )
 
-// The conformance corpus (../shared/conformance/asl) holds AWS-recorded results. The engine
+// The ASL conformance corpus (found by internal/testenv) holds AWS-recorded results. The engine
 // (local/sfn) runs all of it; this test runs the cases that only use Pass, Fail and Succeed
 // states through a minimal Pass-chain interpreter, so the expression layer (paths, payload
 // templates, intrinsics, JSONata, variables, context object) is checked against AWS on its

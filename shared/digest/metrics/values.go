@@ -1,6 +1,6 @@
 // Package metrics computes what a manager digest reports, per rep and per team, for a week, month
 // or quarter in the manager's time zone, with the previous period for deltas. Definitions follow
-// DESIGN.md "Metrics" (the ones managers know from HubSpot, Salesforce and Close); every function
+// docs/METRICS.md (the ones managers know from HubSpot, Salesforce and Close); every function
 // is pure: the caller loads the deals, activities, handoffs, leads and onboardings, this package
 // only counts. A number that cannot be computed (a win rate with nothing closed) is a Maybe that
 // is not OK, never 0 or NaN.
