@@ -4,7 +4,7 @@ GO ?= go
 export GOFLAGS ?= -buildvcs=false
 TOOLS := tools/node_modules/.stamp
 
-.PHONY: run test tools vet fmt-check build bench clean
+.PHONY: run test tools vet fmt-check tidy-check build bench clean
 # run starts the whole product with the sample org. A development signing secret is used when
 # DEALFLOW_LEADS_SECRET is not set; set your own for anything but a local try-out.
 run: bin/dealflow
@@ -24,7 +24,7 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: tools $(CHROMIUM) fmt-check vet
+test: tools $(CHROMIUM) fmt-check tidy-check vet
 	DEALFLOW_TOOLS=$(CURDIR)/tools/node_modules/.bin $(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) test-infra
 	$(MAKE) build-lambdas lambda-sizes
@@ -35,6 +35,15 @@ vet:
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^infra/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# tidy-check fails when go.mod/go.sum of either module (root, infra/) differ from what `go mod tidy`
+# writes: a direct requirement marked // indirect, a module no longer used, a missing sum.
+tidy-check:
+	@status=0; for m in . infra; do \
+		if ! d=$$(cd $$m && $(GO) mod tidy -diff 2>&1); then \
+			echo "go.mod/go.sum in $$m/ are not tidy; run: (cd $$m && go mod tidy)"; echo "$$d"; status=1; \
+		fi; \
+	done; exit $$status
 
 clean:
 	rm -rf bin tools/node_modules

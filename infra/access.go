@@ -6,7 +6,7 @@ import (
 )
 
 // TableAccess is how much of the DynamoDB table a function may touch. There is deliberately no
-// Scan: every access path is a GetItem or a Query on a key or GSI (DESIGN.md "Ports").
+// Scan: every access path is a GetItem or a Query on a key or GSI (docs/ARCHITECTURE.md).
 type TableAccess int
 
 const (

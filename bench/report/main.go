@@ -47,7 +47,7 @@ type Machine struct {
 	LoadAvg string `json:"loadAvg"`
 }
 
-// Check is one target from the issue and whether this run met it.
+// Check is one performance target and whether this run met it.
 type Check struct {
 	Target string  `json:"target"`
 	Value  float64 `json:"value"`

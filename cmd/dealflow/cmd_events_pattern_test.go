@@ -8,36 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dealflow/dealflow/internal/testenv"
 )
-
-// eventbridgeCases finds eventbridge/cases.jsonl: $DEALFLOW_CONFORMANCE_DIR if set, else
-// ../shared/conformance beside the module root (format: ORACLES.md section 1).
-func eventbridgeCases(t *testing.T) string {
-	t.Helper()
-	var dirs []string
-	if d := os.Getenv("DEALFLOW_CONFORMANCE_DIR"); d != "" {
-		dirs = append(dirs, filepath.Join(d, "eventbridge"), d)
-	} else if wd, err := os.Getwd(); err == nil {
-		for d := wd; filepath.Dir(d) != d; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dirs = append(dirs, filepath.Join(d, "..", "shared", "conformance", "eventbridge"))
-				break
-			}
-		}
-	}
-	for _, d := range dirs {
-		if f := filepath.Join(d, "cases.jsonl"); fileExists(f) {
-			return f
-		}
-	}
-	t.Skipf("EventBridge conformance cases not found (looked in %v); set DEALFLOW_CONFORMANCE_DIR", dirs)
-	return ""
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
 
 func writeTemp(t *testing.T, dir, name string, data []byte) string {
 	t.Helper()
@@ -51,7 +24,7 @@ func writeTemp(t *testing.T, dir, name string, data []byte) string {
 // TestEventsTestPatternConformance runs every oracle case through the CLI contract:
 // true/false on stdout and exit 0, or exit 2 with the reason for an invalid pattern.
 func TestEventsTestPatternConformance(t *testing.T) {
-	raw, err := os.ReadFile(eventbridgeCases(t))
+	raw, err := os.ReadFile(filepath.Join(testenv.ConformanceDir(t, "eventbridge"), "cases.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

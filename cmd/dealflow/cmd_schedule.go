@@ -14,7 +14,7 @@ func init() {
 	register("schedule next", "print the next fire times of a cron()/rate()/at() expression", runScheduleNext)
 }
 
-// runScheduleNext implements the DESIGN.md contract:
+// runScheduleNext implements the stable CLI contract (main.go):
 // dealflow schedule next --expr EXPR [--tz ZONE] [--from RFC3339] [--start RFC3339] [--count N]
 func runScheduleNext(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("schedule next", flag.ContinueOnError)

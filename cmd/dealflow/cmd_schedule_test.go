@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/dealflow/dealflow/internal/testenv"
 )
 
 type scheduleCase struct {
@@ -24,11 +26,8 @@ type scheduleCase struct {
 
 // TestScheduleConformance runs every case of schedules/cases.jsonl through `dealflow schedule next`.
 func TestScheduleConformance(t *testing.T) {
-	path := filepath.Join(conformanceDir(t), "schedules", "cases.jsonl")
+	path := filepath.Join(testenv.ConformanceDir(t, "schedules"), "cases.jsonl")
 	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		t.Skipf("schedule oracle not found at %s (set DEALFLOW_CONFORMANCE_DIR)", path)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,30 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/shared/webhook"
 )
-
-// conformanceDir finds ../shared/conformance beside the module root, or DEALFLOW_CONFORMANCE_DIR.
-func conformanceDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("DEALFLOW_CONFORMANCE_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "conformance")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
 
 type hubspotCase struct {
 	Name        string `json:"name"`
@@ -52,11 +31,8 @@ type hubspotCase struct {
 
 // TestWebhookVerifyHubSpotConformance runs every case of hubspot/cases.jsonl through the CLI.
 func TestWebhookVerifyHubSpotConformance(t *testing.T) {
-	path := filepath.Join(conformanceDir(t), "hubspot", "cases.jsonl")
+	path := filepath.Join(testenv.ConformanceDir(t, "hubspot"), "cases.jsonl")
 	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		t.Skipf("HubSpot oracle not found at %s (set DEALFLOW_CONFORMANCE_DIR)", path)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,6 @@
-// Command dealflow is the CLI: the local runtime (serve), validation, and the debugging tools whose
-// output contracts are listed in DESIGN.md ("CLI contracts").
+// Command dealflow is the CLI: the local runtime (serve), validation, and the debugging tools.
+// Their flags and output are a stable contract (scripts and the conformance tests call them): each
+// command's run function states its own.
 package main
 
 import (

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/local/server"
 	"github.com/dealflow/dealflow/local/simulate"
 	"github.com/dealflow/dealflow/shared/clock"
@@ -21,15 +22,11 @@ import (
 const chromiumPath = "/usr/bin/chromium"
 
 // browser starts headless Chromium (Debian's package; `make test` installs it) with a fresh
-// profile. Without it the test is skipped locally and fails in CI.
+// profile. Without it the test is skipped locally and fails in CI (internal/testenv).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: CI must install it (apt-get install -y chromium)", chromiumPath)
-		}
-		t.Skipf("%s is not installed (apt-get install -y chromium); skipping the browser test", chromiumPath)
-	}
+	_, err := os.Stat(chromiumPath)
+	testenv.Require(t, chromiumPath, err == nil, "`make test` installs Debian's chromium (apt-get install -y chromium)")
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("headless", true),

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/dealflow/dealflow/internal/testenv"
 )
 
 // TestAgreesWithASLValidator checks that the loader and `asl-validator` (tools/, installed by
@@ -15,13 +17,7 @@ import (
 func TestAgreesWithASLValidator(t *testing.T) {
 	_, self, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(self), "..", "..")
-	bin := filepath.Join(root, "tools", "node_modules", ".bin", "asl-validator")
-	if d := os.Getenv("DEALFLOW_TOOLS"); d != "" {
-		bin = filepath.Join(d, "asl-validator")
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("asl-validator not installed (make tools): %v", err)
-	}
+	bin := testenv.Tool(t, "asl-validator")
 	dir := t.TempDir()
 	placeholder := regexp.MustCompile(`\$\{([A-Za-z0-9_]+)\}`)
 	files := map[string]bool{} // path -> valid

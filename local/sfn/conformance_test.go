@@ -14,12 +14,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dealflow/dealflow/internal/testenv"
 )
 
-// The conformance test runs the corpus described in shared/conformance/asl/README.md:
-// ASL_CONFORMANCE_DIR=DIR go test ./local/sfn/ -run TestConformance -v
+// The conformance test runs the AWS-recorded ASL corpus (the asl/cases folder of the conformance
+// oracles, found by internal/testenv; the corpus documents its format in its own asl/README.md):
+// go test ./local/sfn/ -run TestConformance -v; ASL_CONFORMANCE_DIR=DIR runs another corpus.
 
-// conformanceStart is the frozen "now" of the corpus extraction (README "How it was extracted").
+// conformanceStart is the frozen "now" of the corpus extraction (the corpus README, "How it was extracted").
 var conformanceStart = time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 
 // conformanceHorizon is how much virtual time a case may take before it is reported RUNNING,
@@ -31,22 +34,14 @@ const (
 	confAccount = "000000000000"
 )
 
+// conformanceDir is the ASL corpus: $ASL_CONFORMANCE_DIR (another corpus of the same layout),
+// else asl/cases of the shared conformance folder (internal/testenv says where that is).
 func conformanceDir(t *testing.T) string {
+	t.Helper()
 	if d := os.Getenv("ASL_CONFORMANCE_DIR"); d != "" {
 		return d
 	}
-	_, file, _, _ := runtime.Caller(0)
-	pkg := filepath.Dir(file)
-	// The repository root is the directory with go.mod; the corpus lives next to it in ../shared.
-	for dir := pkg; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "shared", "conformance", "asl", "cases")
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	return filepath.Join(pkg, "..", "..", "..", "shared", "conformance", "asl", "cases")
+	return testenv.ConformanceDir(t, filepath.Join("asl", "cases"))
 }
 
 type expectedResult struct {
@@ -92,7 +87,7 @@ func TestConformance(t *testing.T) {
 	dir := conformanceDir(t)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		t.Skipf("conformance corpus not found at %s (set ASL_CONFORMANCE_DIR): %v", dir, err)
+		t.Fatalf("read the conformance corpus: %v", err)
 	}
 	index := readIndex(filepath.Join(dir, "..", "INDEX.tsv"))
 	_, self, _, _ := runtime.Caller(0)
@@ -339,7 +334,7 @@ func eqPtr(a, b *string) bool {
 	return *a == *b
 }
 
-// executeCase runs a definition on a virtual clock with the fixture Lambdas of LAMBDAS.md.
+// executeCase runs a definition on a virtual clock with the fixture Lambdas (lambdas_test.go).
 func executeCase(defText, inText []byte) actualResult {
 	clk := newVirtualClock(conformanceStart)
 	reg := NewRegistry()
@@ -766,7 +761,7 @@ func compareBlocks(ev, av []cmpEvent, ts *tokenSet) (bool, bool, string) {
 }
 
 // detailsMatch compares details field by field, skipping fields whose expected value holds a
-// placeholder (README "How a runner should compare", step 4).
+// placeholder (the corpus README, "How a runner should compare", step 4).
 func detailsMatch(e, a cmpEvent, ts *tokenSet) (bool, string) {
 	em, _ := e.details.(map[string]any)
 	am, _ := a.details.(map[string]any)

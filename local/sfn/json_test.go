@@ -2,6 +2,7 @@ package sfn
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -23,27 +24,39 @@ func TestJSONSizeMatchesEncoding(t *testing.T) {
 }
 
 // TestEncodeMatchesEncodingJSON checks the direct writer against encoding/json on tricky
-// strings and on every corpus document, when the corpus is present.
+// strings, then on every document of the ASL conformance corpus.
 func TestEncodeMatchesEncodingJSON(t *testing.T) {
 	samples := []any{"\b\f\n\r\t\x00\x1f\"\\/<>&", "\u2028\u2029é😀", string([]byte{0xff, 'a', 0xc3}),
 		map[string]any{"b": []any{json.Number("1.0"), nil, true}, "a": map[string]any{}}, []any{}}
-	dir := conformanceDir(t)
-	if entries, err := os.ReadDir(dir); err == nil {
-		for _, e := range entries {
-			for _, f := range []string{"input.json", "expected.json", "definition.json"} {
-				b, err := os.ReadFile(filepath.Join(dir, e.Name(), f))
-				if err != nil {
-					continue
-				}
-				if v, err := decodeJSON(b); err == nil {
-					samples = append(samples, v)
-				}
-			}
+	check := func(what string, v any) {
+		t.Helper()
+		if got, want := encodeJSON(v), stdEncode(v); got != want {
+			t.Fatalf("%s:\n got %s\nwant %s", what, clip(got), clip(want))
 		}
 	}
 	for i, v := range samples {
-		if got, want := encodeJSON(v), stdEncode(v); got != want {
-			t.Fatalf("sample %d:\n got %s\nwant %s", i, clip(got), clip(want))
+		check(fmt.Sprintf("sample %d", i), v)
+	}
+	dir := conformanceDir(t)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := 0
+	for _, e := range entries {
+		for _, f := range []string{"input.json", "expected.json", "definition.json"} {
+			p := filepath.Join(dir, e.Name(), f)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			if v, err := decodeJSON(b); err == nil {
+				check(p, v)
+				docs++
+			}
 		}
+	}
+	if docs == 0 {
+		t.Fatalf("no JSON documents in %s", dir)
 	}
 }

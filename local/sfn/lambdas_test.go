@@ -25,7 +25,8 @@ func busy(h RawHandler) RawHandler {
 	}
 }
 
-// registerFixtureLambdas implements the Lambda kinds of shared/conformance/asl/LAMBDAS.md.
+// registerFixtureLambdas implements the fixture Lambda kinds the corpus's definitions invoke (the
+// corpus lists them in its asl/LAMBDAS.md).
 func registerFixtureLambdas(reg *Registry, clk clock.Clock) {
 	reg.wrap = busy
 	// Python's handler returns the event and the runtime re-encodes it with json.dumps.

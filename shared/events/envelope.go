@@ -16,7 +16,7 @@ const (
 	Source = "dealflow"
 )
 
-// Detail types of the catalog (DESIGN.md "Event catalog").
+// Detail types of the catalog (docs/EVENTS.md; the details are in details.go).
 const (
 	LeadReceived           = "Lead Received"
 	LeadQualified          = "Lead Qualified"
@@ -39,7 +39,7 @@ const (
 	DigestSent             = "Digest Sent"
 )
 
-// Catalog lists every detail type, in the order DESIGN.md gives them.
+// Catalog lists every detail type, in the order docs/EVENTS.md gives them.
 var Catalog = []string{
 	LeadReceived, LeadQualified, LeadDisqualified, LeadRouted,
 	HandoffRequested, HandoffAccepted, HandoffDeclined, HandoffExpired,

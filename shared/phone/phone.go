@@ -1,26 +1,18 @@
-// Package phone normalises phone numbers to E.164 with libphonenumber's parsing rules and
-// metadata. It is its own package because that metadata costs a few hundred KB: only the
-// binaries that take leads in (intake, the local runtime) link it, through
-// qualify.PhoneNormalizer.
-//
-// The parser is github.com/nyaruka/phonenumbers' own code (internal/libphonenumber, MIT), with its
-// metadata read from JSON instead of protobuf: the protobuf runtime and the library's
-// geocoding names (golang.org/x/text/language/display) made a Lambda bootstrap ~5 MB bigger, and
-// protobuf's reflection (reflect.Value.MethodByName) stopped the linker from dropping unused SDK
-// client methods (infra/README.md "One bootstrap per function"). phone_test.go regenerates the
-// metadata from the library (go generate) and checks both agree on many numbers.
+// Package phone normalises phone numbers to E.164 with github.com/nyaruka/phonenumbers (the Go
+// port of Google's libphonenumber: its parsing rules and per-region metadata). It is its own
+// package because that library and its metadata are several MB: only the binaries that take
+// leads in link it.
 package phone
 
-//go:generate go test -run TestMetadataIsCurrent -update-phone-metadata
-
-import "github.com/dealflow/dealflow/shared/phone/internal/libphonenumber"
+import "github.com/nyaruka/phonenumbers"
 
 // E164 returns raw as an E.164 number, reading it in the given ISO 3166 region ("ZZ" when unknown:
-// then only numbers with a +country prefix parse).
+// then only numbers with a +country prefix parse). Numbers the region's metadata says cannot
+// exist (wrong length, unassigned prefix) are rejected, not guessed at.
 func E164(raw, region string) (string, bool) {
-	num, err := libphonenumber.Parse(raw, region)
-	if err != nil || !libphonenumber.IsValidNumber(num) {
+	num, err := phonenumbers.Parse(raw, region)
+	if err != nil || !phonenumbers.IsValidNumber(num) {
 		return "", false
 	}
-	return libphonenumber.Format(num, libphonenumber.E164), true
+	return phonenumbers.Format(num, phonenumbers.E164), true
 }

@@ -10,8 +10,8 @@ type Type struct {
 // DigestStateMachine is the workflow the org file's digest schedules start.
 const DigestStateMachine = "manager-digest"
 
-// Types decides Standard vs Express per state machine (DESIGN.md: "Standard workflows for anything
-// that waits; Express where it is short"). The CDK stack deploys each with this type; the local
+// Types decides Standard vs Express per state machine (docs/ARCHITECTURE.md: Standard workflows for
+// anything that waits, Express where it is short). The CDK stack deploys each with this type; the local
 // engine persists an Express execution only at its start and end (a crash re-runs it from the
 // start, as Express's at-least-once semantics allow), and a Standard one at every state.
 var Types = map[string]Type{

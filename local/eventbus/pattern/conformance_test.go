@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/local/eventbus/pattern"
 )
 
-// conformanceCase is one line of eventbridge/cases.jsonl (format: ../shared/conformance/ORACLES.md).
+// conformanceCase is one line of the EventBridge oracle, eventbridge/cases.jsonl of the conformance
+// folder (internal/testenv): a pattern, an event and whether AWS matched them or rejected the pattern.
 type conformanceCase struct {
 	Name    string          `json:"name"`
 	Pattern json.RawMessage `json:"pattern"`
@@ -22,41 +24,9 @@ type conformanceCase struct {
 	Note    string          `json:"note"`
 }
 
-// conformanceFile finds eventbridge/cases.jsonl: $DEALFLOW_CONFORMANCE_DIR if set, else
-// ../shared/conformance beside the module root.
-func conformanceFile(t *testing.T) string {
-	t.Helper()
-	var dirs []string
-	if d := os.Getenv("DEALFLOW_CONFORMANCE_DIR"); d != "" {
-		dirs = append(dirs, filepath.Join(d, "eventbridge"), d)
-	} else {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dirs = append(dirs, filepath.Join(d, "..", "shared", "conformance", "eventbridge"))
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	for _, d := range dirs {
-		f := filepath.Join(d, "cases.jsonl")
-		if _, err := os.Stat(f); err == nil {
-			return f
-		}
-	}
-	t.Skipf("EventBridge conformance cases not found (looked in %v); set DEALFLOW_CONFORMANCE_DIR", dirs)
-	return ""
-}
-
 func loadCases(t *testing.T) []conformanceCase {
 	t.Helper()
-	raw, err := os.ReadFile(conformanceFile(t))
+	raw, err := os.ReadFile(filepath.Join(testenv.ConformanceDir(t, "eventbridge"), "cases.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

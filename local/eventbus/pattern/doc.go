@@ -10,7 +10,8 @@
 // anything-but (value, list, number, prefix, suffix, equals-ignore-case, wildcard), numeric
 // (=, <, <=, >, >= and ranges), exists true/false, cidr (IPv4 and IPv6) and $or at any level.
 //
-// Decisions where AWS's documentation and event-ruler differ (see ORACLES.md, section 1):
+// Decisions where AWS's documentation and event-ruler differ (the EventBridge conformance cases
+// record AWS's answer where it is known):
 //   - numbers compare as IEEE-754 doubles, like event-ruler's README ("the same precision and
 //     range as Java's double"); inside the documented range (±5.0e9, six decimals) that is exact;
 //   - a number in a value list matches the same number written differently ([300] matches 300.0

@@ -4,22 +4,18 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/local/eventbus/pattern"
 )
 
-// seedFromConformance adds the oracle's patterns and events to a fuzz corpus when present.
+// seedFromConformance adds the oracle's patterns and events to a fuzz corpus.
 func seedFromConformance(f *testing.F, add func(c conformanceCase)) {
-	file := ""
-	if d := os.Getenv("DEALFLOW_CONFORMANCE_DIR"); d != "" {
-		file = d + "/eventbridge/cases.jsonl"
-	} else {
-		file = "../../../../shared/conformance/eventbridge/cases.jsonl"
-	}
-	fh, err := os.Open(file)
+	fh, err := os.Open(filepath.Join(testenv.ConformanceDir(f, "eventbridge"), "cases.jsonl"))
 	if err != nil {
-		return
+		f.Fatal(err)
 	}
 	defer fh.Close()
 	sc := bufio.NewScanner(fh)

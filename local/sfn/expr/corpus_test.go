@@ -10,23 +10,22 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dealflow/dealflow/internal/testenv"
 )
 
-// The conformance corpus (../shared/conformance/asl) holds AWS-recorded results. The engine
+// The ASL conformance corpus (found by internal/testenv) holds AWS-recorded results. The engine
 // (local/sfn) runs all of it; this test runs the cases that only use Pass, Fail and Succeed
 // states through a minimal Pass-chain interpreter, so the expression layer (paths, payload
 // templates, intrinsics, JSONata, variables, context object) is checked against AWS on its
 // own. It compares status, output, error and cause.
 
 func corpusDir(t testing.TB) string {
-	dir := os.Getenv("ASL_CONFORMANCE_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "conformance", "asl", "cases")
+	t.Helper()
+	if dir := os.Getenv("ASL_CONFORMANCE_DIR"); dir != "" {
+		return dir
 	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("conformance corpus not found at %s", dir)
-	}
-	return dir
+	return testenv.ConformanceDir(t, filepath.Join("asl", "cases"))
 }
 
 type expected struct {

@@ -2,12 +2,8 @@ package dynamo_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/store"
 	"github.com/dealflow/dealflow/shared/store/storetest"
@@ -24,50 +21,10 @@ import (
 // dynaliteNoTx is why the suite skips transactional cases on dynalite.
 const dynaliteNoTx = "dynalite 4.0.0 does not implement TransactWriteItems, which this adapter uses for outbox events and unique keys"
 
-// dynaliteBinary finds dynalite: $DEALFLOW_TOOLS/dynalite, else <module root>/tools/node_modules/.bin/dynalite.
-func dynaliteBinary(t *testing.T) string {
-	t.Helper()
-	var candidates []string
-	if dir := os.Getenv("DEALFLOW_TOOLS"); dir != "" {
-		candidates = append(candidates, filepath.Join(dir, "dynalite"))
-	}
-	if root, err := moduleRoot(); err == nil {
-		candidates = append(candidates, filepath.Join(root, "tools", "node_modules", ".bin", "dynalite"))
-	}
-	for _, c := range candidates {
-		if fi, err := os.Stat(c); err == nil && !fi.IsDir() {
-			return c
-		}
-	}
-	msg := fmt.Sprintf("dynalite not found (looked in %s); run `make tools` (cd tools && npm ci)", strings.Join(candidates, ", "))
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found")
-		}
-		dir = parent
-	}
-}
-
 // startDynalite runs dynalite in memory on a free loopback port until the test ends.
 func startDynalite(t *testing.T) *dynamodb.Client {
 	t.Helper()
-	bin := dynaliteBinary(t)
+	bin := testenv.Tool(t, "dynalite")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
