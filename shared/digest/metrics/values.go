@@ -1,10 +1,10 @@
 // Package metrics computes what a manager digest reports, per rep and per team, for a week, month
 // or quarter in the manager's time zone, with the previous period for deltas. Every metric is
-// defined in docs/METRICS.md (the definitions managers know from HubSpot, Salesforce and
-// Close). Every function is pure: the caller loads
-// the deals, activities, handoffs, leads and onboardings (Input says which), this package only
-// counts, as of Input.AsOf. A number that cannot be computed (a win rate with nothing closed) is a
-// Maybe that is not OK, with the reason in Why, never 0 or NaN.
+// defined in docs/METRICS.md (the definitions managers know from HubSpot, Salesforce and Close).
+// Every function is pure: the caller loads the deals, activities, handoffs, leads and onboardings
+// (Input says which), this package only counts, as of Input.AsOf. A number that cannot be computed
+// (a win rate with nothing closed) is a Maybe that is not OK, with the reason in Why, never 0 or
+// NaN.
 package metrics
 
 import (
