@@ -31,7 +31,7 @@ func traceInit(bin string, env []string) (initTrace, error) {
 		return initTrace{}, err
 	}
 	all := parseInitTrace(stderr)
-	tr := initTrace{total: ms(d)}
+	tr := initTrace{total: ms(d.wall)}
 	for _, p := range all {
 		tr.pkgSum += p.ms
 		tr.pkgDone = max(tr.pkgDone, p.at+p.ms)

@@ -26,19 +26,23 @@ const (
 // https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
 const coldTimeout = 10 * time.Second
 
-// coldStart runs bin once with env plus AWS_LAMBDA_RUNTIME_API and returns the time from process
-// start to its first GET …/invocation/next. It never answers that request: the process is killed
-// once it asks, so every sample is a fresh process.
-func coldStart(bin string, env []string) (time.Duration, error) {
+// sample is one cold start: wall time from process start to its first GET …/invocation/next, and
+// the CPU time the process used (user + system, all threads), which the machine's other load
+// disturbs less than the wall time.
+type sample struct{ wall, cpu time.Duration }
+
+// coldStart runs bin once with env plus AWS_LAMBDA_RUNTIME_API. It never answers the first
+// /next: the process is killed once it asks, so every sample is a fresh process.
+func coldStart(bin string, env []string) (sample, error) {
 	out, _, err := launch(bin, env)
 	return out, err
 }
 
 // launch is coldStart that also returns what the process wrote to stderr.
-func launch(bin string, env []string) (time.Duration, []byte, error) {
+func launch(bin string, env []string) (sample, []byte, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, nil, err
+		return sample{}, nil, err
 	}
 	next := make(chan time.Time, 1)
 	initErr := make(chan string, 1)
@@ -79,7 +83,7 @@ func launch(bin string, env []string) (time.Duration, []byte, error) {
 	cmd.Stderr = &stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, nil, err
+		return sample{}, nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -92,18 +96,20 @@ func launch(bin string, env []string) (time.Duration, []byte, error) {
 	select {
 	case at := <-next:
 		kill()
-		return at.Sub(start), stderr.Bytes(), nil
+		// Killed while blocked on the long poll, so its CPU time is its init's.
+		ps := cmd.ProcessState
+		return sample{wall: at.Sub(start), cpu: ps.UserTime() + ps.SystemTime()}, stderr.Bytes(), nil
 	case body := <-initErr:
 		kill()
-		return 0, stderr.Bytes(), fmt.Errorf("init error reported to the Runtime API: %s; stderr: %s", body, stderr.tail())
+		return sample{}, stderr.Bytes(), fmt.Errorf("init error reported to the Runtime API: %s; stderr: %s", body, stderr.tail())
 	case err := <-exited:
 		if err == nil {
 			err = errors.New("exit status 0")
 		}
-		return 0, stderr.Bytes(), fmt.Errorf("exited before asking for an invocation (%v); stderr: %s", err, stderr.tail())
+		return sample{}, stderr.Bytes(), fmt.Errorf("exited before asking for an invocation (%v); stderr: %s", err, stderr.tail())
 	case <-timeout.C:
 		kill()
-		return 0, stderr.Bytes(), fmt.Errorf("no GET %s within %s; stderr: %s", nextPath, coldTimeout, stderr.tail())
+		return sample{}, stderr.Bytes(), fmt.Errorf("no GET %s within %s; stderr: %s", nextPath, coldTimeout, stderr.tail())
 	}
 }
 
