@@ -27,7 +27,7 @@ $(CHROMIUM):
 test: tools $(CHROMIUM) fmt-check tidy-check vet
 	DEALFLOW_TOOLS=$(CURDIR)/tools/node_modules/.bin $(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) test-infra
-	$(MAKE) build-lambdas lambda-sizes
+	$(MAKE) build-lambdas lambda-init
 	$(MAKE) fuzz-short
 
 vet:
@@ -48,7 +48,7 @@ tidy-check:
 clean:
 	rm -rf bin tools/node_modules
 
-# The AWS stack (CDK Go, separate module in infra/): build-lambdas, lambda-sizes, synth,
+# The AWS stack (CDK Go, separate module in infra/): build-lambdas, lambda-init, synth,
 # test-infra, deploy. See infra/README.md.
 include infra/Makefile.inc
 
