@@ -159,6 +159,9 @@ func (a *httpAPI) allow() bool {
 func (a *httpAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.requests.Add(1)
 	rt, params := a.match(r.Method, r.URL.Path)
+	if rt != nil {
+		rt.fn.logs.add("API " + r.Method + " " + r.URL.Path)
+	}
 	if rt == nil {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)

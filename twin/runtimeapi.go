@@ -50,6 +50,28 @@ type Function struct {
 	failures atomic.Int64
 	coldRuns atomic.Int64
 	logs     *logRing
+	holdMu   sync.Mutex
+	hold     chan struct{}
+}
+
+// Hold makes the function's next invocations wait until release is called: a story uses it to
+// put a user's action between two workflow steps, as a slow step would on AWS.
+func (f *Function) Hold() (release func()) {
+	f.holdMu.Lock()
+	defer f.holdMu.Unlock()
+	c := make(chan struct{})
+	f.hold = c
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.holdMu.Lock()
+			if f.hold == c {
+				f.hold = nil
+			}
+			f.holdMu.Unlock()
+			close(c)
+		})
+	}
 }
 
 type invocation struct {
@@ -107,6 +129,16 @@ func (f *Function) start() error {
 
 // Invoke runs the function synchronously (RequestResponse) with payload.
 func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	f.holdMu.Lock()
+	hold := f.hold
+	f.holdMu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	f.twin.sleep(ctx, f.twin.opts.Latency.Lambda)
 	f.invokes.Add(1)
 	inv := &invocation{id: newID(), payload: payload, deadline: time.Now().Add(f.Timeout), done: make(chan invokeResult, 1)}
@@ -225,6 +257,7 @@ func (f *Function) next(w http.ResponseWriter, r *http.Request) {
 	f.inflightAdd(inv, r)
 	f.mu.Unlock()
 	h := w.Header()
+	f.logs.add("runtime next " + inv.id)
 	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
 	h.Set("Lambda-Runtime-Invoked-Function-Arn", f.ARN)
