@@ -48,6 +48,7 @@ type Function struct {
 	busy     atomic.Int64
 	invokes  atomic.Int64
 	failures atomic.Int64
+	ok       atomic.Int64
 	coldRuns atomic.Int64
 	logs     *logRing
 	holdMu   sync.Mutex
@@ -161,6 +162,7 @@ func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 			f.failures.Add(1)
 			return nil, &InvokeError{Function: f.Name, Type: r.errType, Document: r.errDoc}
 		}
+		f.ok.Add(1)
 		return r.payload, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()

@@ -330,7 +330,11 @@ func (tw *Twin) getSecret(w http.ResponseWriter, fn *Function, op string, body [
 		awsError(w, http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 		return
 	}
-	v := tw.opts.Secrets[id]
+	// Options name a secret by its full Name or by its last path part (stage-independent).
+	v, ok := tw.opts.Secrets[id]
+	if !ok {
+		v = tw.opts.Secrets[id[strings.LastIndexByte(id, '/')+1:]]
+	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	_ = json.NewEncoder(w).Encode(map[string]any{"ARN": in.SecretId, "Name": id, "SecretString": v, "VersionId": "twin"})
 }

@@ -270,3 +270,56 @@ func ptr(s *string) string {
 	}
 	return *s
 }
+
+// TestIAMRemovedStatementIsDenied proves the IAM check is real: the same lead story on a stack
+// whose notify-owner role lacks its ses:SendEmail statement mails nobody, and the twin reports
+// the denied action, as AWS would answer AccessDeniedException.
+func TestIAMRemovedStatementIsDenied(t *testing.T) {
+	cdk, boot := inputs(t)
+	var victim string
+	tw, err := Start(context.Background(), Options{CDKOut: cdk, BootstrapDir: boot, Secrets: storySecrets,
+		PolicyEdit: func(role string, stmts []statement) []statement {
+			if !strings.HasPrefix(role, "FnNotifyOwnerRole") {
+				return stmts
+			}
+			var out []statement
+			for _, s := range stmts {
+				if len(s.Actions) > 0 && s.Actions[0] == "ses:SendEmail" {
+					victim = role
+					continue
+				}
+				out = append(out, s)
+			}
+			return out
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tw.Close()
+	if victim == "" {
+		t.Fatal("the template has no ses:SendEmail statement on the notify-owner role to remove")
+	}
+	name := fmt.Sprintf("IAM Probe %d", time.Now().UnixNano())
+	code, body := signedLead(t, tw, fmt.Sprintf(`{"email":"iam%d@example.de","name":%q,"company":"Probe GmbH","country":"DE","employees":"50"}`, time.Now().UnixNano(), name))
+	if code != http.StatusAccepted {
+		t.Fatalf("POST /v1/leads = %d %s", code, body)
+	}
+	waitFor(t, 20*time.Second, "a denied ses:SendEmail", func() bool {
+		for _, c := range tw.Denied() {
+			if c.Action == "ses:SendEmail" && strings.HasSuffix(c.Function, "notify-owner") {
+				return true
+			}
+		}
+		_, _ = tw.FireSchedule(context.Background(), "outbox-relay")
+		time.Sleep(200 * time.Millisecond)
+		return false
+	})
+	if m := mailTo(tw, name); len(m) > 0 {
+		t.Fatalf("mail went out although the role may not send: %+v", m[0])
+	}
+	for _, c := range tw.Denied() {
+		if c.Action != "ses:SendEmail" {
+			t.Errorf("only ses:SendEmail should be denied, also got %s by %s on %s", c.Action, c.Function, c.Resource)
+		}
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/dealflow/dealflow/local/eventbus/pattern"
 	"github.com/dealflow/dealflow/local/schedule"
 	"github.com/dealflow/dealflow/local/sfn"
+	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/events"
 )
 
@@ -183,7 +184,7 @@ func Start(ctx context.Context, opts Options) (*Twin, error) {
 	if tw.api, err = newHTTPAPI(tw); err != nil {
 		return nil, err
 	}
-	tw.sched = schedule.NewRunner(jobs, schedule.NewMemoryStore(), nil, tw.fire, opts.Log)
+	tw.sched = schedule.NewRunner(jobs, schedule.NewMemoryStore(), clock.Real{}, tw.fire, opts.Log)
 	runCtx, cancel := context.WithCancel(context.Background())
 	tw.cancel = cancel
 	tw.wg.Add(1)
