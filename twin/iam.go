@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// statement is one resolved IAM policy statement.
-type statement struct {
+// Statement is one resolved IAM policy statement.
+type Statement struct {
 	Effect    string
 	Actions   []string
 	Resources []string
@@ -17,8 +17,8 @@ type statement struct {
 // policies collects each role's statements: inline Policies of the AWS::IAM::Role and every
 // AWS::IAM::Policy attached to it. Managed policies (e.g. AWSLambdaBasicExecutionRole) grant
 // logs and X-Ray only, which the twin does not fake, so they are not modelled.
-func (t *Template) policies() (map[string][]statement, error) {
-	out := map[string][]statement{}
+func (t *Template) policies() (map[string][]Statement, error) {
+	out := map[string][]Statement{}
 	add := func(role, source string, doc any) error {
 		r, err := t.Resolve(doc)
 		if err != nil {
@@ -27,7 +27,7 @@ func (t *Template) policies() (map[string][]statement, error) {
 		m, _ := r.(map[string]any)
 		for _, s := range asList(m["Statement"]) {
 			sm, _ := s.(map[string]any)
-			st := statement{Source: source}
+			st := Statement{Source: source}
 			st.Effect, _ = sm["Effect"].(string)
 			for _, a := range asList(sm["Action"]) {
 				if s, ok := a.(string); ok {
@@ -103,7 +103,7 @@ func wildcard(pattern, s string, fold bool) bool {
 // allowed evaluates a request as IAM does for identity policies: an explicit Deny wins, else some
 // Allow must match both the action (case-insensitive) and the resource (case-sensitive).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
-func allowed(stmts []statement, action, resource string) bool {
+func allowed(stmts []Statement, action, resource string) bool {
 	allow := false
 	for _, s := range stmts {
 		am := false

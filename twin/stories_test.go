@@ -272,17 +272,17 @@ func ptr(s *string) string {
 }
 
 // TestIAMRemovedStatementIsDenied proves the IAM check is real: the same lead story on a stack
-// whose notify-owner role lacks its ses:SendEmail statement mails nobody, and the twin reports
+// whose notify-owner role lacks its ses:SendEmail Statement mails nobody, and the twin reports
 // the denied action, as AWS would answer AccessDeniedException.
 func TestIAMRemovedStatementIsDenied(t *testing.T) {
 	cdk, boot := inputs(t)
 	var victim string
 	tw, err := Start(context.Background(), Options{CDKOut: cdk, BootstrapDir: boot, Secrets: storySecrets,
-		PolicyEdit: func(role string, stmts []statement) []statement {
+		PolicyEdit: func(role string, stmts []Statement) []Statement {
 			if !strings.HasPrefix(role, "FnNotifyOwnerRole") {
 				return stmts
 			}
-			var out []statement
+			var out []Statement
 			for _, s := range stmts {
 				if len(s.Actions) > 0 && s.Actions[0] == "ses:SendEmail" {
 					victim = role
@@ -297,7 +297,7 @@ func TestIAMRemovedStatementIsDenied(t *testing.T) {
 	}
 	defer tw.Close()
 	if victim == "" {
-		t.Fatal("the template has no ses:SendEmail statement on the notify-owner role to remove")
+		t.Fatal("the template has no ses:SendEmail Statement on the notify-owner role to remove")
 	}
 	name := fmt.Sprintf("IAM Probe %d", time.Now().UnixNano())
 	code, body := signedLead(t, tw, fmt.Sprintf(`{"email":"iam%d@example.de","name":%q,"company":"Probe GmbH","country":"DE","employees":"50"}`, time.Now().UnixNano(), name))

@@ -43,8 +43,8 @@ type Options struct {
 	// to the account's concurrency); default 4.
 	Concurrency int
 	// PolicyEdit, when set, may change each role's statements before the twin runs (tests remove
-	// a statement to prove the IAM check is real).
-	PolicyEdit func(role string, stmts []statement) []statement
+	// a Statement to prove the IAM check is real).
+	PolicyEdit func(role string, stmts []Statement) []Statement
 	Log        *slog.Logger
 }
 
@@ -56,7 +56,7 @@ type Twin struct {
 	closing   atomic.Bool
 	Functions map[string]*Function // by FunctionName
 	byKey     map[string]*Function // by access key id
-	roles     map[string][]statement
+	roles     map[string][]Statement
 	Engine    *sfn.Engine
 	Machines  map[string]string // state machine ARN by StateMachineName
 	machines  []string
