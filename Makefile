@@ -27,6 +27,7 @@ $(CHROMIUM):
 test: tools $(CHROMIUM) fmt-check tidy-check vet
 	DEALFLOW_TOOLS=$(CURDIR)/tools/node_modules/.bin $(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) test-infra
+	$(MAKE) test-aws
 	$(MAKE) build-lambdas lambda-init
 	$(MAKE) fuzz-short
 
@@ -51,6 +52,9 @@ clean:
 # The AWS stack (CDK Go, separate module in infra/): build-lambdas, lambda-init, synth,
 # test-infra, deploy. See infra/README.md.
 include infra/Makefile.inc
+
+# The AWS twin: make test-aws (called by make test) and make load-aws RATE=N. See infra/README.md.
+include twin/Makefile.inc
 
 # Benchmarks (make bench), the long fault tests (make soak) and bounded fuzzing (make fuzz-short).
 include bench/Makefile.inc
