@@ -55,13 +55,15 @@ var functionAccess = map[string]Access{
 	// Handoff workflow tasks: create the deal and tell the SDR; pick the AE (routing counters);
 	// record a decline and tell the SDR; expire and reassign; email the AE with signed links; park
 	// the lead in the fallback queue and tell the manager; remind the AE and copy the manager.
+	// notify and remind answer their own wait at once when the handoff was answered (withdrawn,
+	// accepted) before the task token was stored, so they may answer sdr-ae-handoff tasks.
 	"handoff-accept":   {Table: ReadWriteTable, SendEmail: true},
 	"handoff-assign":   {Table: ReadWriteTable},
 	"handoff-declined": {Table: ReadWriteTable, SendEmail: true},
 	"handoff-expire":   {Table: ReadWriteTable, SendEmail: true},
-	"handoff-notify":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}},
+	"handoff-notify":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}, AnswerTasks: []string{"sdr-ae-handoff"}},
 	"handoff-queue":    {Table: ReadWriteTable, SendEmail: true},
-	"handoff-remind":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}},
+	"handoff-remind":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}, AnswerTasks: []string{"sdr-ae-handoff"}},
 	"intake":           {Table: ReadWriteTable, PublishEvents: true, Secrets: []string{SecretHubSpot, SecretLeadSigning}},
 	// Parks an unqualifiable/unroutable lead in the fallback queue and alerts the fallback owner.
 	"lead-fallback": {Table: ReadWriteTable, SendEmail: true},

@@ -7,9 +7,10 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/secretsmanager"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/stepfunctions"
 	"github.com/dealflow/dealflow/shared/handoff"
 )
 
 func main() {
-	lambdaenv.Start("handoff-notify", handoff.New, handoff.Functions, dynamodb.Client, ses.Client, secretsmanager.Client)
+	lambdaenv.Start("handoff-notify", handoff.New, handoff.Functions, dynamodb.Client, ses.Client, secretsmanager.Client, stepfunctions.Client)
 }

@@ -359,7 +359,13 @@ func (d *Service) answerHandoff(ctx context.Context, id string, attempt int, aeI
 // tellWorkflow completes the waiting step with the answer. A step that is gone (timed out, or
 // already told by another click) is fine: the record holds the answer for the next task.
 func (d *Service) tellWorkflow(ctx context.Context, token string, ans HandoffAnswer, id string) {
-	if token == "" || d.Workflow == nil {
+	if token == "" {
+		return
+	}
+	if d.Workflow == nil {
+		// A wiring bug (a function without the Step Functions client): say so loudly.
+		d.Log.Error("no workflow client to hand the answer to; the handoff waits for its timeout",
+			"handoff_id", id, "outcome", ans.Outcome)
 		return
 	}
 	out, _ := json.Marshal(ans)

@@ -206,8 +206,8 @@ func StartHTTP(name string, routes func(d *platform.Deps) []httpapi.Route, clien
 		slog.Error("cold start failed", "function", name, "error", err.Error())
 		os.Exit(1)
 	}
-	if d.Store != nil && d.Publisher != nil {
-		d.Store = relayAfterWrite(d, d.Publisher)
+	if d.Store != nil && d.Publisher != nil && !relayAfterWrite(d, d.Publisher) {
+		slog.Warn("the store cannot report its writes: events wait for the outbox sweeper", "function", name)
 	}
 	mux, err := Mux(name, routes(d))
 	if err != nil {

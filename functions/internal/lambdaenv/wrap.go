@@ -7,7 +7,6 @@ import (
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/outbox"
 	"github.com/dealflow/dealflow/shared/platform"
-	"github.com/dealflow/dealflow/shared/store"
 )
 
 func notifyIdempotent(d *platform.Deps, next notify.Mailer) notify.Mailer {
@@ -20,13 +19,25 @@ func notifyIdempotent(d *platform.Deps, next notify.Mailer) notify.Mailer {
 	}
 }
 
-// relayAfterWrite publishes the outbox right after a write that queued events, so a lead reaches
-// EventBridge within the request; the outbox-relay function sweeps whatever this misses.
-func relayAfterWrite(d *platform.Deps, pub events.Publisher) store.Store {
+// outboxHook is a store that reports every committed write that stored outbox events
+// (dynamo.Store.OnOutboxWritten).
+type outboxHook interface {
+	OnOutboxWritten(f func(ctx context.Context))
+}
+
+// relayAfterWrite publishes the outbox right after every write that queued events, so a lead
+// reaches EventBridge within the request; the outbox-relay function sweeps whatever this misses.
+// It reports whether the store can do so.
+func relayAfterWrite(d *platform.Deps, pub events.Publisher) bool {
+	h, ok := d.Store.(outboxHook)
+	if !ok {
+		return false
+	}
 	relay := outbox.New(d)
-	return store.AfterEvents(d.Store, func(ctx context.Context) {
+	h.OnOutboxWritten(func(ctx context.Context) {
 		if _, err := relay.RelayOutbox(ctx, pub, 10); err != nil {
 			d.Log.Warn("inline outbox relay failed; the sweeper will publish", "error", err.Error())
 		}
 	})
+	return true
 }

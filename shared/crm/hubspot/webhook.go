@@ -11,16 +11,41 @@ import (
 	"github.com/dealflow/dealflow/shared/webhook"
 )
 
-// requestURI is the full URI the caller used: what HubSpot signs.
-func (in *Service) requestURI(r *http.Request) string {
-	if in.PublicURL != "" {
-		return strings.TrimSuffix(in.PublicURL, "/") + r.URL.RequestURI()
-	}
+// signedURIs are the URIs HubSpot may have signed, in the order they are tried: the one the
+// request was made to (scheme and host as received; on Lambda, API Gateway's domain name), then
+// the same path under settings.public_url when it names another origin (a proxy or a custom
+// domain in front). v3 signs the full URL HubSpot called:
+// https://developers.hubspot.com/docs/api/webhooks/validating-requests
+func (in *Service) signedURIs(r *http.Request) []string {
 	scheme := "http"
 	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") || r.URL.Scheme == "https" {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + r.URL.RequestURI()
+	called := scheme + "://" + r.Host + r.URL.RequestURI()
+	out := []string{called}
+	if in.PublicURL != "" {
+		if pub := strings.TrimSuffix(in.PublicURL, "/") + r.URL.RequestURI(); pub != called {
+			out = append(out, pub)
+		}
+	}
+	return out
+}
+
+// verify accepts the request when its signature holds for one of the URIs it may have been
+// signed over; the error names the URIs tried.
+func (in *Service) verify(r *http.Request, body []byte) error {
+	uris := in.signedURIs(r)
+	var first error
+	for _, u := range uris {
+		err := in.HubSpot.Verify(webhook.HubSpotRequestFromHeaders(r.Method, u, body, r.Header.Get), in.Clock.Now())
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return fmt.Errorf("%w (checked against %s)", first, strings.Join(uris, " and "))
 }
 
 // HubSpotResult summarises one webhook batch.
@@ -36,8 +61,7 @@ func (in *Service) postHubSpot(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, herr)
 		return
 	}
-	req := webhook.HubSpotRequestFromHeaders(r.Method, in.requestURI(r), body, r.Header.Get)
-	if err := in.HubSpot.Verify(req, in.Clock.Now()); err != nil {
+	if err := in.verify(r, body); err != nil {
 		httpapi.WriteError(w, &httpapi.Error{Status: http.StatusUnauthorized, Code: "InvalidSignature", Message: err.Error()})
 		return
 	}

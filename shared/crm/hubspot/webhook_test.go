@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,41 @@ func TestHubSpotBatchIsVerifiedFetchedAndDeduplicated(t *testing.T) {
 	}
 	if pending, _ := s.Store.ListPendingOutbox(ctx, 10); len(pending) != 1 {
 		t.Fatalf("outbox has %d events, want 1", len(pending))
+	}
+}
+
+// A v3 signature covers the URL HubSpot called. With settings.public_url naming another origin
+// (a proxy or custom domain in front), a request signed over either is accepted; one signed over
+// anything else is refused, and the answer names the URIs it was checked against.
+func TestHubSpotV3SignatureOverTheCalledURLOrPublicURL(t *testing.T) {
+	s, clk, srv := newWebhook(t)
+	s.PublicURL = "https://crm-hooks.example.com/"
+	batch := `[{"eventId":3,"subscriptionId":7,"portalId":99,"occurredAt":1764147600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":501}]`
+	signedOver := func(uri string) map[string]string {
+		ts := strconv.FormatInt(clk.Now().UnixMilli(), 10)
+		return map[string]string{"X-HubSpot-Signature-v3": webhook.SignHubSpotV3("hs-secret", "POST", uri, []byte(batch), ts),
+			"X-HubSpot-Request-Timestamp": ts}
+	}
+	tests := []struct {
+		name, uri string
+		want      int
+	}{
+		{"the URL that was called", srv.URL + "/v1/webhooks/hubspot", 200},
+		{"settings.public_url", "https://crm-hooks.example.com/v1/webhooks/hubspot", 200},
+		{"another host", "https://evil.example/v1/webhooks/hubspot", 401},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := post(t, srv.URL+"/v1/webhooks/hubspot", []byte(batch), signedOver(tc.uri))
+			if code != tc.want {
+				t.Fatalf("answered %d %v, want %d", code, out, tc.want)
+			}
+			if code == 401 {
+				msg, _ := out["error"].(map[string]any)["message"].(string)
+				if !strings.Contains(msg, srv.URL+"/v1/webhooks/hubspot") || !strings.Contains(msg, "https://crm-hooks.example.com/v1/webhooks/hubspot") {
+					t.Fatalf("401 message %q does not name the URIs it checked", msg)
+				}
+			}
+		})
 	}
 }

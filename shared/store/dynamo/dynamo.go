@@ -39,7 +39,15 @@ type Store struct {
 	table       string
 	clock       clock.Clock
 	maxAttempts int
+	// afterEvents runs after every committed write that stored outbox events (OnOutboxWritten).
+	afterEvents func(ctx context.Context)
 }
+
+// OnOutboxWritten sets f to run after every committed write that stored outbox events — all of
+// them pass through one transaction path, so no write can be missed. A Lambda relays the events
+// to EventBridge with it right away (the scheduled sweep is only the repair path). Call it before
+// the store is shared.
+func (s *Store) OnOutboxWritten(f func(ctx context.Context)) { s.afterEvents = f }
 
 var _ store.Store = (*Store)(nil)
 

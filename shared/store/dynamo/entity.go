@@ -102,12 +102,27 @@ func (st *Store) eventPuts(events []store.OutboxEvent) ([]types.TransactWriteIte
 	return out, nil
 }
 
+// hasOutboxPut reports whether a transaction stores an outbox event.
+func hasOutboxPut(items []types.TransactWriteItem) bool {
+	for _, it := range items {
+		if it.Put != nil {
+			if k, ok := it.Put.Item[attrKind].(*types.AttributeValueMemberS); ok && k.Value == "outbox" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // transact runs a transaction, retrying when it collided with another transaction. A failed
 // condition is reported with the index of the item, for the caller to map.
 func (st *Store) transact(ctx context.Context, items []types.TransactWriteItem) (failedIndex int, err error) {
 	for attempt := 0; ; attempt++ {
 		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
+			if st.afterEvents != nil && hasOutboxPut(items) {
+				st.afterEvents(ctx)
+			}
 			return -1, nil
 		}
 		cancelled, idx := txCancelled(err)
