@@ -165,7 +165,6 @@ func signed2(t *testing.T, tw *Twin, method, path string) (int, string) {
 // before the AE's ask is out; handoff-notify finds it withdrawn and must end its own wait, so the
 // workflow ends within seconds, not after the SLA window.
 func TestStoryWithdrawnHandoffEndsInSeconds(t *testing.T) {
-	knownDefect(t, "handoff-notify/handoff-remind complete task tokens without the Step Functions client or the states:SendTask* permission, so a withdrawn handoff waits out its SLA window")
 	tw := stack(t)
 	lead := routedLead(t, tw, "withdraw")
 	release := tw.Functions[fnName(tw, "handoff-notify")].Hold()
@@ -184,7 +183,6 @@ func TestStoryWithdrawnHandoffEndsInSeconds(t *testing.T) {
 // endpoint: the stack creates no domain); the webhook is accepted.
 // https://developers.hubspot.com/docs/api/webhooks/validating-requests
 func TestStoryHubSpotWebhookAccepted(t *testing.T) {
-	knownDefect(t, "the HubSpot v3 signature is checked against settings.public_url, not the URL HubSpot called")
 	tw := stack(t)
 	n := time.Now().UnixNano() % 1e9
 	batch := fmt.Sprintf(`[{"eventId":%d,"subscriptionId":1,"portalId":7,"occurredAt":%d,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":%d}]`, n, time.Now().UnixMilli(), n)

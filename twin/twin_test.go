@@ -127,15 +127,6 @@ func signedLead(t *testing.T, tw *Twin, body string) (int, string) {
 	return call(t, tw, http.MethodPost, "/v1/leads", []byte(body), map[string]string{"Dealflow-Signature": webhook.Sign([]byte(body), time.Now(), "lead-secret")})
 }
 
-// knownDefect skips a story that fails because of a defect the lead fixes in the restructured
-// code (issue 17); TWIN_RUN_KNOWN_DEFECTS=1 runs it to see it fail. Remove the call with the fix.
-func knownDefect(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("TWIN_RUN_KNOWN_DEFECTS") != "1" {
-		t.Skip("known defect: " + what)
-	}
-}
-
 func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
@@ -215,7 +206,6 @@ func TestStoryLeadRoutedOwnerMailed(t *testing.T) {
 // TestStoryLeadReceivedPublishedInline: intake publishes Lead Received itself, right after the
 // write, so the lead does not wait for the one-a-minute sweeper.
 func TestStoryLeadReceivedPublishedInline(t *testing.T) {
-	knownDefect(t, "intake's relay decorator does not cover CreateLeadClaiming, so Lead Received waits for the outbox-relay sweeper")
 	tw := stack(t)
 	intake := fnName(tw, "intake")
 	before := callsBy(tw, intake, "events:PutEvents")

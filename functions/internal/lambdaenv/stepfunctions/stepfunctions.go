@@ -11,7 +11,7 @@ import (
 	sfnadapter "github.com/dealflow/dealflow/shared/awsadapters/stepfunctions"
 )
 
-// Client starts and answers the state machines named by STATE_MACHINE_<NAME>_ARN.
+// Client starts the state machines named by STATE_MACHINE_<NAME>_ARN and answers task tokens.
 func Client(e *lambdaenv.Env) error {
 	e.Link("stepfunctions")
 	machines := map[string]string{}
@@ -22,8 +22,8 @@ func Client(e *lambdaenv.Env) error {
 			machines[name] = v
 		}
 	}
-	if len(machines) > 0 {
-		e.Deps().Workflow = sfnadapter.Workflow{Client: sfn.NewFromConfig(e.Config()), Machines: machines}
-	}
+	// Without a machine to start, the client still answers task tokens (SendTask*), which name
+	// no state machine.
+	e.Deps().Workflow = sfnadapter.Workflow{Client: sfn.NewFromConfig(e.Config()), Machines: machines}
 	return nil
 }
