@@ -10,11 +10,13 @@ import (
 	"github.com/dealflow/dealflow/shared/crm/hubspot"
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/lead"
+	"github.com/dealflow/dealflow/shared/phone"
 	"github.com/dealflow/dealflow/shared/platform"
 )
 
 func main() {
 	lambdaenv.StartHTTP("intake", func(d *platform.Deps) []httpapi.Route {
+		d.PhoneE164 = phone.E164 // intake is where leads come in: only it links the phone metadata
 		hs := hubspot.New(d)
 		return append(lead.Routes(hs.Leads), hubspot.Routes(hs)...)
 	},

@@ -15,6 +15,7 @@ import (
 	"github.com/dealflow/dealflow/shared/lead"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/outbox"
+	"github.com/dealflow/dealflow/shared/phone"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/store/dynamo"
 	"github.com/dealflow/dealflow/shared/webhook"
@@ -73,7 +74,7 @@ func MeasureLeadPath(ctx context.Context, orgFile string, n int) (*LeadPath, err
 	}
 	pub := &countingPublisher{}
 	ses := &countingSender{}
-	d := &platform.Deps{Store: st, Org: org, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Publisher: pub, Available: workhours.Availability(org)}
+	d := &platform.Deps{Store: st, Org: org, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Publisher: pub, Available: workhours.Availability(org), PhoneE164: phone.E164}
 	d.Mailer = notify.Idempotent{
 		Claim: func(ctx context.Context, k, v string) (string, bool, error) {
 			return st.PutIdempotencyKey(ctx, k, v, 0)

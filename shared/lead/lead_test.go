@@ -12,6 +12,7 @@ import (
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/phone"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
 	"github.com/dealflow/dealflow/shared/workhours"
@@ -64,7 +65,7 @@ func newFixture(t *testing.T, edit ...func(*platform.Deps)) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &platform.Deps{Store: st, Org: testOrg(), Clock: clk, Mailer: ob}
+	d := &platform.Deps{Store: st, Org: testOrg(), Clock: clk, Mailer: ob, PhoneE164: phone.E164}
 	for _, e := range edit {
 		e(d)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/notify"
-	"github.com/dealflow/dealflow/shared/phone"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/qualify"
 	"github.com/dealflow/dealflow/shared/routing"
@@ -40,7 +39,7 @@ type Service struct {
 // New builds the lead capability from what the runtime provides.
 func New(d *platform.Deps) *Service {
 	return &Service{Store: d.Store, Org: d.Org, Clock: d.Clock, Mailer: d.Mailer, Slack: d.Slack, Log: d.Logger(),
-		LeadSecrets: d.LeadSecrets, Normalizer: qualify.Normalizer{Phone: phone.E164}, router: d.Router()}
+		LeadSecrets: d.LeadSecrets, Normalizer: qualify.Normalizer{Phone: d.PhoneE164}, router: d.Router()}
 }
 
 // Functions are the lead tasks by function name (statemachines/ placeholders, events/ targets,

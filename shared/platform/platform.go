@@ -52,6 +52,10 @@ type Deps struct {
 	LinkKey []byte
 	// PublicURL is the scheme://host the API is reached at, for links and signed URIs.
 	PublicURL string
+	// PhoneE164 formats phone numbers as E.164 (shared/phone.E164) where leads are taken in;
+	// nil keeps them as sent. Only those runtimes link the phone metadata (its initialiser
+	// costs ~20 ms of every cold start that links it).
+	PhoneE164 func(raw, region string) (string, bool)
 }
 
 // CRM reads what a HubSpot webhook does not carry (a contact's properties). It is a port: the

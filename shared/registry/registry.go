@@ -18,6 +18,7 @@ import (
 	"github.com/dealflow/dealflow/shared/lead"
 	"github.com/dealflow/dealflow/shared/onboarding"
 	"github.com/dealflow/dealflow/shared/outbox"
+	"github.com/dealflow/dealflow/shared/phone"
 	"github.com/dealflow/dealflow/shared/platform"
 )
 
@@ -36,6 +37,9 @@ type Capabilities struct {
 // New builds every capability. draw draws digest charts (charts.Draw; nil draws none). The
 // capabilities that call each other share one service (the handoff's deals are Deals).
 func New(d *platform.Deps, draw render.Drawer) *Capabilities {
+	if d.PhoneE164 == nil {
+		d.PhoneE164 = phone.E164 // every capability runs here, lead intake included
+	}
 	c := &Capabilities{Leads: lead.New(d), Deals: deal.New(d), Reminders: reminder.New(d), Handoffs: handoff.New(d),
 		Onboardings: onboarding.New(d), Digests: digest.New(d, draw), Outbox: outbox.New(d), HubSpot: hubspot.New(d)}
 	c.Handoffs.Deals = c.Deals

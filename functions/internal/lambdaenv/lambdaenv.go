@@ -20,8 +20,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/dealflow/dealflow/shared/awsadapters/awstls"
 	"github.com/dealflow/dealflow/shared/clock"
 	dfconfig "github.com/dealflow/dealflow/shared/config"
 	"github.com/dealflow/dealflow/shared/httpapi"
@@ -88,6 +90,8 @@ func AWSConfig() (aws.Config, error) {
 	return aws.Config{
 		Region:      region,
 		Credentials: credentials.NewStaticCredentialsProvider(key, secret, os.Getenv("AWS_SESSION_TOKEN")),
+		// SDK clients trust the Amazon Trust Services roots, not the whole system bundle (awstls).
+		HTTPClient: awshttp.NewBuildableClient().WithTransportOptions(awstls.Configure),
 	}, nil
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/dealflow/dealflow/shared/awsadapters/awstls"
 )
 
 // Client sends signed requests to one service in one region.
@@ -34,7 +35,8 @@ type Client struct {
 	MaxAttempts int
 }
 
-var defaultHTTP = &http.Client{Timeout: 30 * time.Second}
+// defaultHTTP trusts the Amazon Trust Services roots (awstls).
+var defaultHTTP = awstls.NewClient(30 * time.Second)
 
 // Error is an AWS error answer.
 type Error struct {
