@@ -22,8 +22,8 @@ import (
 // lambdaenv): regional https://<service>.<region>.amazonaws.com endpoints, no endpoint override.
 // So the twin reaches them the way a corporate network would: HTTPS_PROXY names a loopback
 // proxy that answers CONNECT to *.amazonaws.com itself, with certificates of a CA made for this
-// run, which the bootstraps trust through SSL_CERT_FILE (Go's crypto/x509 reads it on Linux;
-// net/http's ProxyFromEnvironment reads HTTPS_PROXY). Nothing in the function code changes, and
+// run, which the bootstraps trust through AWS_CA_BUNDLE (shared/awsadapters/awstls; net/http's
+// ProxyFromEnvironment reads HTTPS_PROXY). Nothing in the function code changes, and
 // the endpoint each bootstrap resolves for its region is exercised as on AWS.
 
 type mitm struct {

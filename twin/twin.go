@@ -351,7 +351,7 @@ func (tw *Twin) loadFunctions() error {
 			"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "twin-secret", "AWS_SESSION_TOKEN": "twin-session",
 			"_HANDLER": "bootstrap", "LAMBDA_TASK_ROOT": filepath.Join(tw.opts.BootstrapDir, src), "TZ": ":UTC",
 			// The twin's own: the loopback AWS endpoints (proxy.go).
-			"HTTPS_PROXY": tw.proxy.URL(), "SSL_CERT_FILE": tw.proxy.caFile, "NO_PROXY": "127.0.0.1,localhost",
+			"HTTPS_PROXY": tw.proxy.URL(), "AWS_CA_BUNDLE": tw.proxy.caFile, "NO_PROXY": "127.0.0.1,localhost",
 		} {
 			env[k] = v
 		}

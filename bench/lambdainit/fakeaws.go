@@ -26,9 +26,9 @@ import (
 // real https://<service>.<region>.amazonaws.com (shared/awsadapters/awsjson.Endpoint reads no
 // AWS_ENDPOINT_URL), so it is reached the way Go's HTTP client reaches any host: HTTPS_PROXY
 // points here, the CONNECT tunnel ends here, and TLS is terminated with a certificate for
-// *.<region>.amazonaws.com from a CA made for this run and added to the system roots through
-// SSL_CERT_DIR. The bootstrap thus still loads the system CA bundle and does a TLS handshake,
-// as it does on Lambda; nothing leaves the machine (no DNS lookup either: the proxy gets the
+// *.<region>.amazonaws.com from a CA made for this run, which the bootstrap trusts besides the
+// Amazon roots through AWS_CA_BUNDLE (shared/awsadapters/awstls). The bootstrap thus builds its
+// trust and does a TLS handshake as it does on Lambda; nothing leaves the machine (no DNS lookup either: the proxy gets the
 // host name).
 type fakeAWS struct {
 	ln      net.Listener
@@ -66,9 +66,9 @@ func startFakeAWS() (*fakeAWS, error) {
 }
 
 // env points a bootstrap's HTTPS traffic at the fake and makes it trust the fake's CA in
-// addition to the system roots (Go reads SSL_CERT_DIR on Linux; SSL_CERT_FILE stays the bundle).
+// addition to the Amazon roots AWS calls trust (AWS_CA_BUNDLE, shared/awsadapters/awstls).
 func (f *fakeAWS) env() []string {
-	return []string{"HTTPS_PROXY=http://" + f.ln.Addr().String(), "SSL_CERT_DIR=" + f.certDir}
+	return []string{"HTTPS_PROXY=http://" + f.ln.Addr().String(), "AWS_CA_BUNDLE=" + filepath.Join(f.certDir, "lambdainit-ca.pem")}
 }
 
 func (f *fakeAWS) close() {

@@ -14,7 +14,7 @@ import (
 
 // TestDigestOnDynamoUsesOnlyQueryAndGetItem computes a manager digest against the DynamoDB
 // adapter (minidyn in-process) and checks the recorded operations: the digest reads only with
-// Query and GetItem, never a Scan (DESIGN.md: every access path is a GetItem or a Query).
+// Query and GetItem, never a Scan (docs/ARCHITECTURE.md: every access path is a GetItem or a Query).
 func TestDigestOnDynamoUsesOnlyQueryAndGetItem(t *testing.T) {
 	clk := clock.NewFake(benchAsOf)
 	rec := dynamo.Record(minidyn.NewClient())

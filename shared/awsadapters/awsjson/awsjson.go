@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,7 +37,7 @@ type Client struct {
 }
 
 // defaultHTTP trusts the Amazon Trust Services roots (awstls).
-var defaultHTTP = awstls.NewClient(30 * time.Second)
+var defaultHTTP = sync.OnceValue(func() *http.Client { return awstls.NewClient(30 * time.Second) })
 
 // Error is an AWS error answer.
 type Error struct {
@@ -102,7 +103,7 @@ func (c Client) once(ctx context.Context, method, path string, headers map[strin
 	}
 	hc := c.HTTP
 	if hc == nil {
-		hc = defaultHTTP
+		hc = defaultHTTP()
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

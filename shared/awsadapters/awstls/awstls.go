@@ -4,8 +4,10 @@
 // (https://www.amazontrust.com/repository/ lists them). Trusting only those five roots instead of
 // the system bundle (~145 roots, ~25 ms of parsing on the first TLS call — inside a cold start,
 // since functions read their secrets at init) narrows trust and keeps the cold start short.
-// When SSL_CERT_FILE or SSL_CERT_DIR is set, the system's (Go's) choice of roots is kept: a
-// proxy or a local AWS twin presents its own CA that way.
+// AWS_CA_BUNDLE, the AWS SDKs' setting for a custom CA bundle
+// (https://docs.aws.amazon.com/sdkref/latest/guide/feature-gen-config.html), adds the roots of a
+// TLS-inspecting proxy — or of the local AWS twin and `make lambda-init`, which answer AWS calls
+// through one.
 package awstls
 
 import (
@@ -25,18 +27,18 @@ var roots = onceRoots()
 
 func onceRoots() func() *x509.CertPool {
 	return sync.OnceValue(func() *x509.CertPool {
-		if os.Getenv("SSL_CERT_FILE") != "" || os.Getenv("SSL_CERT_DIR") != "" {
-			return nil // nil RootCAs: the system roots, which honour those variables
-		}
 		p := x509.NewCertPool()
-		if !p.AppendCertsFromPEM(amazonRootsPEM) {
-			return nil
+		p.AppendCertsFromPEM(amazonRootsPEM)
+		if f := os.Getenv("AWS_CA_BUNDLE"); f != "" {
+			if b, err := os.ReadFile(f); err == nil {
+				p.AppendCertsFromPEM(b)
+			}
 		}
 		return p
 	})
 }
 
-// RootCAs are the roots AWS API calls trust (nil: the system roots).
+// RootCAs are the roots AWS API calls trust.
 func RootCAs() *x509.CertPool { return roots() }
 
 // Configure sets the transport's trust to RootCAs.
