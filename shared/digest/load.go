@@ -113,6 +113,7 @@ func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domai
 	}
 	type memberData struct {
 		acts        []domain.Activity
+		reminders   []domain.Reminder
 		leads       []domain.Lead
 		handoffs    []domain.Handoff
 		onboardings []domain.Onboarding
@@ -123,6 +124,14 @@ func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domai
 		run("list activities", func() (err error) {
 			md.acts, err = store.AppendAll(nil, func(pg store.Page) ([]domain.Activity, string, error) {
 				return d.Store.ListActivitiesByRep(ctx, m, store.Window{From: plan.ActivityFrom, To: plan.ActivityTo}, pg)
+			})
+			return err
+		})
+		run("list open reminders", func() (err error) {
+			// Every open reminder, however far its snooze runs: a snoozed cause is not "needs
+			// attention".
+			md.reminders, err = store.AppendAll(nil, func(pg store.Page) ([]domain.Reminder, string, error) {
+				return d.Store.ListOpenRemindersDue(ctx, m, upTo.AddDate(1, 0, 0), pg)
 			})
 			return err
 		})
@@ -172,6 +181,7 @@ func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domai
 		in.Activities = append(in.Activities, md.acts...)
 		in.Leads = append(in.Leads, md.leads...)
 		in.Onboardings = append(in.Onboardings, md.onboardings...)
+		in.Reminders = append(in.Reminders, md.reminders...)
 		for _, h := range md.handoffs {
 			if !seenHandoff[h.ID] {
 				seenHandoff[h.ID] = true
