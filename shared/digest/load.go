@@ -3,24 +3,37 @@ package digest
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/digest/metrics"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/platform"
+	"github.com/dealflow/dealflow/shared/routing"
 	"github.com/dealflow/dealflow/shared/store"
 )
 
 // DigestReport loads what a manager's digest counts and computes it. Every read is a key or
 // index query (on DynamoDB: Query and GetItem only), in the windows metrics.Plan names: the
 // team's open deals, deals closed in the two reported periods, deals won earlier in the quota
-// period, deals created recently; per member their activities and the leads routed to them; per
-// AE the handoffs requested recently and those still open; per CSM the onboardings; handoffs
-// behind recently created deals by id.
+// period, deals created recently; per member their activities and the leads routed to them; the
+// leads created in the team's territories; per AE the handoffs requested recently and those
+// still open; per CSM the onboardings; handoffs behind recently created deals by id.
+//
+// The windows run to now, not to asOf (metrics.Input's contract): for an asOf in the past
+// (`--at`) the deals open then and closed since, and the leads routed since, are loaded too, and
+// Compute rebuilds each record's state at asOf.
 func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domain.Team, p metrics.Period, asOf time.Time) (metrics.Report, error) {
 	plan := metrics.Plan(p)
-	in := metrics.Input{Org: d.Org, TeamID: team.ID, Period: p, AsOf: asOf}
+	in := metrics.Input{Org: d.Org, TeamID: team.ID, Period: p, AsOf: asOf, Currency: metrics.ReportCurrency(d.Org, team.ID)}
+	now := d.Clock.Now()
+	if now.Before(asOf) {
+		now = asOf // a preview of a moment ahead of the clock still reads up to it
+	}
+	// The end of the windows: just after now, so that a record written at this very instant
+	// (a fake clock in tests, a burst of writes) is in them too.
+	upTo := now.Add(time.Nanosecond)
 	for _, m := range team.Members {
 		if m != mgr.ID {
 			in.Members = append(in.Members, m)
@@ -61,7 +74,7 @@ func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domai
 	})
 	run("list closed deals", func() (err error) {
 		closed, err = store.AppendAll(nil, func(pg store.Page) ([]domain.Deal, string, error) {
-			return d.Store.ListDealsClosedByTeam(ctx, team.ID, store.Window{From: plan.ClosedFrom, To: asOf}, pg)
+			return d.Store.ListDealsClosedByTeam(ctx, team.ID, store.Window{From: plan.ClosedFrom, To: upTo}, pg)
 		})
 		return err
 	})
@@ -76,12 +89,31 @@ func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domai
 	}
 	run("list created deals", func() (err error) {
 		created, err = store.AppendAll(nil, func(pg store.Page) ([]domain.Deal, string, error) {
-			return d.Store.ListDealsCreatedByTeam(ctx, team.ID, store.Window{From: plan.CreatedFrom, To: asOf}, pg)
+			return d.Store.ListDealsCreatedByTeam(ctx, team.ID, store.Window{From: plan.CreatedFrom, To: upTo}, pg)
 		})
 		return err
 	})
+	if terr := teamTerritories(d.Org, in.Members); len(terr) > 0 {
+		run("list created leads", func() error {
+			router := routing.Router{Org: d.Org}
+			all, err := store.AppendAll(nil, func(pg store.Page) ([]domain.Lead, string, error) {
+				return d.Store.ListLeadsCreated(ctx, store.Window{From: plan.LeadsFrom, To: upTo}, pg)
+			})
+			if err != nil {
+				return err
+			}
+			for _, l := range all {
+				// Matched the way routing matches a rule's territories.
+				if slices.ContainsFunc(terr, func(t *domain.Territory) bool { return router.InTerritory(t, l) }) {
+					in.TeamLeads = append(in.TeamLeads, l)
+				}
+			}
+			return nil
+		})
+	}
 	type memberData struct {
 		acts        []domain.Activity
+		reminders   []domain.Reminder
 		leads       []domain.Lead
 		handoffs    []domain.Handoff
 		onboardings []domain.Onboarding
@@ -95,9 +127,17 @@ func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domai
 			})
 			return err
 		})
+		run("list open reminders", func() (err error) {
+			// Every open reminder, however far its snooze runs: a snoozed cause is not "needs
+			// attention".
+			md.reminders, err = store.AppendAll(nil, func(pg store.Page) ([]domain.Reminder, string, error) {
+				return d.Store.ListOpenRemindersDue(ctx, m, upTo.AddDate(1, 0, 0), pg)
+			})
+			return err
+		})
 		run("list routed leads", func() (err error) {
 			md.leads, err = store.AppendAll(nil, func(pg store.Page) ([]domain.Lead, string, error) {
-				return d.Store.ListLeadsRoutedByOwner(ctx, m, store.Window{From: plan.LeadsFrom, To: asOf}, pg)
+				return d.Store.ListLeadsRoutedByOwner(ctx, m, store.Window{From: plan.LeadsFrom, To: upTo}, pg)
 			})
 			return err
 		})
@@ -109,7 +149,7 @@ func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domai
 		case domain.RoleAE:
 			run("list handoffs", func() error {
 				recent, err := store.AppendAll(nil, func(pg store.Page) ([]domain.Handoff, string, error) {
-					return d.Store.ListHandoffsByAE(ctx, m, store.Window{From: plan.HandoffsFrom, To: asOf}, pg)
+					return d.Store.ListHandoffsByAE(ctx, m, store.Window{From: plan.HandoffsFrom, To: upTo}, pg)
 				})
 				if err != nil {
 					return err
@@ -141,6 +181,7 @@ func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domai
 		in.Activities = append(in.Activities, md.acts...)
 		in.Leads = append(in.Leads, md.leads...)
 		in.Onboardings = append(in.Onboardings, md.onboardings...)
+		in.Reminders = append(in.Reminders, md.reminders...)
 		for _, h := range md.handoffs {
 			if !seenHandoff[h.ID] {
 				seenHandoff[h.ID] = true
@@ -164,4 +205,17 @@ func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domai
 	return metrics.Compute(in), nil
 }
 
-// pages reads every page of a list, appending to out.
+// teamTerritories is the union of the members' territories (a rep covers at most one).
+func teamTerritories(org *domain.Org, members []string) []*domain.Territory {
+	var out []*domain.Territory
+	for _, m := range members {
+		rep, ok := org.Rep(m)
+		if !ok || rep.Territory == "" {
+			continue
+		}
+		if t, ok := org.Territory(rep.Territory); ok && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -133,6 +133,10 @@ func (r *Router) unavailable(rep *domain.Rep, now time.Time, skipOOO, hours bool
 		return "already had it"
 	case !rep.Active:
 		return "is inactive"
+	case !rep.StartDate.IsZero() && now.Before(rep.StartDate.In(rep.Location())):
+		// A rep who has not started yet (start_date in the org file, a day where they work)
+		// gets no leads, handoffs or onboardings; the digest pro-rates their quota from it.
+		return "starts on " + rep.StartDate.String()
 	}
 	if skipOOO {
 		if a, away := rep.OutOfOfficeAt(now); away {

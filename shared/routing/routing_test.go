@@ -346,3 +346,34 @@ func TestLedgerStartsFromTheStoreAndUndoesFailedCharges(t *testing.T) {
 		t.Fatalf("after credit back: %+v; want cara with 1 today again", d2)
 	}
 }
+
+// A rep is not routed work before their start date (the org file's start_date, a day in their
+// zone): the pool skips them and says why; from that day on they take their share.
+func TestPoolSkipsRepsBeforeTheirStartDate(t *testing.T) {
+	org := testOrg()
+	dan, _ := org.Rep("dan")
+	dan.StartDate = date("2026-11-27") // the day after now, in Berlin
+	r := &Router{Org: org, Counters: &memCounters{}}
+	lead := domain.Lead{Country: "FR"} // only the weighted pool matches
+	for i := 0; i < 3; i++ {
+		d, err := r.Route(context.Background(), domain.RouteLead, Subject{Lead: lead}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.OwnerID == "dan" {
+			t.Fatalf("lead %d routed to Dan before his start date: %s", i, d.Explanation)
+		}
+		if !strings.Contains(d.Explanation, "skipped Dan (starts on 2026-11-27)") {
+			t.Errorf("explanation %q does not say Dan starts on 2026-11-27", d.Explanation)
+		}
+	}
+	// Midnight of the start day in Berlin (23:00Z the day before): Dan is in the pool.
+	start := time.Date(2026, 11, 26, 23, 0, 0, 0, time.UTC)
+	d, err := r.Route(context.Background(), domain.RouteLead, Subject{Lead: lead}, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.OwnerID != "dan" {
+		t.Errorf("on his start day the lead went to %s (%s), want dan (weight 3, no leads yet)", d.OwnerID, d.Explanation)
+	}
+}

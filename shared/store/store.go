@@ -105,6 +105,10 @@ type Store interface {
 	// ListLeadsRoutedByOwner lists the leads owned by ownerID whose RoutedAt is in w, by RoutedAt
 	// (leads never routed are not listed). Digests count new and routed leads per rep from it.
 	ListLeadsRoutedByOwner(ctx context.Context, ownerID string, w Window, p Page) ([]domain.Lead, string, error)
+	// ListLeadsCreated lists every lead whose CreatedAt is in w, by CreatedAt then id, whatever
+	// its status or owner. Digests count a team's new leads (routed, unassigned, disqualified)
+	// from it, filtering by territory.
+	ListLeadsCreated(ctx context.Context, w Window, p Page) ([]domain.Lead, string, error)
 	UpdateLead(ctx context.Context, id string, fn func(domain.Lead) (domain.Lead, error), events ...OutboxEvent) (domain.Lead, error)
 
 	// Accounts. Domain is a unique key.

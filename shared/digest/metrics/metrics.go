@@ -22,6 +22,8 @@ import (
 //     territories of its members), whatever became of it: routed to anyone, waiting unassigned
 //     in a queue, or disqualified. Duplicates with Leads are fine.
 //   - Onboardings of the members who are CSMs.
+//   - Reminders: the members' open (pending or snoozed) reminders; a cause whose reminder is
+//     snoozed past AsOf is left out of "needs attention".
 type Input struct {
 	Org    *domain.Org
 	TeamID string
@@ -41,6 +43,7 @@ type Input struct {
 	Leads       []domain.Lead
 	TeamLeads   []domain.Lead
 	Onboardings []domain.Onboarding
+	Reminders   []domain.Reminder
 }
 
 // LoadPlan names the windows a caller must load for Compute. Windows without an end run to the

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dealflow/dealflow/shared/deal/reminder/policy"
 	"github.com/dealflow/dealflow/shared/domain"
+	"github.com/dealflow/dealflow/shared/workhours"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
@@ -348,5 +350,65 @@ func TestCurrencyReportedPerCurrencyWithoutRate(t *testing.T) {
 	w := r.Team.WonAmount
 	if w.Money != money(200000, "GBP") || len(w.Unconverted) != 2 || w.Unconverted[0] != money(1000000, "EUR") || w.Unconverted[1] != money(500000, "USD") {
 		t.Errorf("won amount in GBP = %+v", w)
+	}
+}
+
+// Needs attention is the reminders' list: a cause whose reminder the owner snoozed past AsOf is
+// left out (d6 stays for its other cause), and one snoozed after AsOf (a past --at) still counts.
+func TestStaleLeavesOutSnoozedCauses(t *testing.T) {
+	in := fixtureInput(t)
+	until := in.AsOf.Add(72 * time.Hour)
+	in.Reminders = []domain.Reminder{
+		{ID: "r1", DealID: "d6", RepID: "ae2", Policy: "stale", Status: domain.ReminderSnoozed, SnoozedUntil: &until, UpdatedAt: in.AsOf.Add(-time.Hour)},
+		{ID: "r2", DealID: "d5", RepID: "ae1", Policy: "no-next-step", Status: domain.ReminderSnoozed, SnoozedUntil: &until, UpdatedAt: in.AsOf.Add(time.Hour)},
+	}
+	r := Compute(in)
+	var got []string
+	for _, s := range r.Stale {
+		for _, x := range s.Reasons {
+			got = append(got, s.ID+":"+x.Policy)
+		}
+	}
+	if want := []string{"d5:no-next-step", "d6:close-date-past"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("needs attention with d6/stale snoozed: %v, want %v", got, want)
+	}
+	// Snoozing every cause of d6 takes it off the list and off its owner's count.
+	in.Reminders = append(in.Reminders, domain.Reminder{ID: "r3", DealID: "d6", RepID: "ae2", Policy: "close-date-past",
+		Status: domain.ReminderSnoozed, SnoozedUntil: &until, UpdatedAt: in.AsOf.Add(-time.Hour)})
+	r = Compute(in)
+	if len(r.Stale) != 1 || r.Stale[0].ID != "d5" {
+		t.Errorf("needs attention with d6 fully snoozed = %+v, want only d5", r.Stale)
+	}
+}
+
+// The digest asks the reminder policies themselves: for every open deal of the fixture, the
+// causes listed are exactly the policies policy.Evaluate fires at AsOf in the owner's calendar.
+func TestStaleIsThePolicyVerdict(t *testing.T) {
+	in := fixtureInput(t)
+	r := Compute(in)
+	listed := map[string]bool{}
+	for _, s := range r.Stale {
+		for _, x := range s.Reasons {
+			listed[s.ID+":"+x.Policy] = true
+		}
+	}
+	for _, d := range in.Deals {
+		if !d.IsOpen() || !d.CreatedAt.Before(in.AsOf) {
+			continue
+		}
+		rep, ok := in.Org.Rep(d.OwnerID)
+		if !ok {
+			continue
+		}
+		cal, err := workhours.ForRep(in.Org, *rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range in.Org.ReminderPolicies {
+			_, fires := policy.Evaluate(p, policy.Subject{Deal: &d}, cal, in.AsOf)
+			if fires != listed[d.ID+":"+p.ID] {
+				t.Errorf("%s/%s: policy fires %v, digest lists it %v", d.ID, p.ID, fires, listed[d.ID+":"+p.ID])
+			}
+		}
 	}
 }

@@ -4,13 +4,15 @@ import (
 	"sort"
 	"time"
 
+	"github.com/dealflow/dealflow/shared/deal/reminder/policy"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/workhours"
 )
 
-// stale lists the open deals that the org's reminder policies flag at AsOf: no activity for N
-// business days in the owner's calendar, a close date in the past (after N business days of
-// grace), or no next step. Largest deals first.
+// stale is "needs attention": the open deals that the org's reminder policies flag at AsOf —
+// the same verdict the reminder sweep acts on (policy.Evaluate, in the owner's calendar), so the
+// digest and the Reminders page list the same deals — minus the causes whose reminder the owner
+// snoozed past AsOf. Largest deals first.
 func (c *calc) stale() []StaleDeal {
 	cals := map[string]*workhours.Calendar{}
 	calendar := func(owner string) *workhours.Calendar {
@@ -22,6 +24,7 @@ func (c *calc) stale() []StaleDeal {
 			cal, _ = workhours.ForRep(c.in.Org, *rep)
 		}
 		if cal == nil {
+			// An owner the org file does not know: the org's zone and hours.
 			loc, _ := domain.LoadLocation(c.in.Org.Settings.Timezone)
 			if loc == nil {
 				loc = time.UTC
@@ -32,46 +35,37 @@ func (c *calc) stale() []StaleDeal {
 		return cal
 	}
 	now := c.in.AsOf
+	snoozed := map[[2]string]bool{}
+	for _, r := range c.in.Reminders {
+		if r.Status == domain.ReminderSnoozed && r.SnoozedUntil != nil && r.SnoozedUntil.After(now) && c.before(r.UpdatedAt) {
+			snoozed[[2]string{r.DealID, r.Policy}] = true
+		}
+	}
 	var out []StaleDeal
 	for _, d := range c.deals {
 		st, ok := c.stateAt(d, now)
 		if !ok || !st.open {
 			continue
 		}
+		cal := calendar(d.OwnerID)
+		if cal == nil {
+			continue
+		}
+		asOf := c.asOfDeal(d, st)
 		var reasons []StaleReason
 		for _, p := range c.in.Org.ReminderPolicies {
-			if !policyApplies(p, d, st.stage) {
+			if snoozed[[2]string{d.ID, p.ID}] {
 				continue
 			}
-			switch p.Trigger {
-			case domain.TriggerNoActivity:
-				last := lastTouch(d)
-				if cal := calendar(d.OwnerID); cal != nil && p.BusinessDays > 0 {
-					if due := cal.AddBusinessDays(last, p.BusinessDays); !due.IsZero() && !due.After(now) {
-						reasons = append(reasons, StaleReason{Policy: p.ID, Trigger: p.Trigger, Since: last})
-					}
-				}
-			case domain.TriggerCloseDatePast:
-				day, ok := closeDay(d)
-				if !ok {
-					continue
-				}
-				// The close date is a day: it is past once that day has ended in the owner's zone.
-				due := dayEnded(day, time.UTC)
-				if cal := calendar(d.OwnerID); cal != nil {
-					due = dayEnded(day, cal.Location())
-					if p.BusinessDays > 0 {
-						due = cal.AddBusinessDays(due, p.BusinessDays)
-					}
-				}
-				if !due.IsZero() && !due.After(now) {
-					reasons = append(reasons, StaleReason{Policy: p.ID, Trigger: p.Trigger, Since: *d.CloseDate}) // midnight UTC of the day
-				}
-			case domain.TriggerNoNextStep:
-				if d.NextStep == "" {
-					reasons = append(reasons, StaleReason{Policy: p.ID, Trigger: p.Trigger})
-				}
+			f, fires := policy.Evaluate(p, policy.Subject{Deal: &asOf}, cal, now)
+			if !fires {
+				continue
 			}
+			since := f.Since
+			if p.Trigger == domain.TriggerCloseDatePast && d.CloseDate != nil {
+				since = *d.CloseDate // the close date itself (a day, midnight UTC) for the text
+			}
+			reasons = append(reasons, StaleReason{Policy: p.ID, Trigger: p.Trigger, Since: since})
 		}
 		if len(reasons) > 0 {
 			out = append(out, StaleDeal{DealLine: c.line(d), Reasons: reasons})
@@ -81,29 +75,15 @@ func (c *calc) stale() []StaleDeal {
 	return out
 }
 
-func policyApplies(p domain.ReminderPolicy, d *domain.Deal, stage string) bool {
-	if p.Pipeline != "" && d.Pipeline != "" && p.Pipeline != d.Pipeline {
-		return false
+// asOfDeal is d as it was at AsOf, for the policies: open, in the stage it was in, with the
+// stage changes made before AsOf.
+func (c *calc) asOfDeal(d *domain.Deal, st dealState) domain.Deal {
+	v := *d
+	v.Status, v.Stage, v.ClosedAt = domain.DealOpen, st.stage, nil
+	n := 0
+	for n < len(d.StageHistory) && c.before(d.StageHistory[n].EnteredAt) {
+		n++
 	}
-	if len(p.Stages) == 0 {
-		return true
-	}
-	for _, s := range p.Stages {
-		if s == stage {
-			return true
-		}
-	}
-	return false
-}
-
-// lastTouch is the deal's last activity, or when it entered its current stage, or was created.
-func lastTouch(d *domain.Deal) time.Time {
-	last := d.CreatedAt
-	if n := len(d.StageHistory); n > 0 && d.StageHistory[n-1].EnteredAt.After(last) {
-		last = d.StageHistory[n-1].EnteredAt
-	}
-	if d.LastActivityAt != nil && d.LastActivityAt.After(last) {
-		last = *d.LastActivityAt
-	}
-	return last
+	v.StageHistory = d.StageHistory[:n:n]
+	return v
 }

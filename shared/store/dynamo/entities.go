@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -53,6 +54,9 @@ var (
 			}
 			if l.OwnerID != "" && l.RoutedAt != nil {
 				m[gsi4] = [2]string{"LEAD_OWNER_ROUTED#" + l.OwnerID, sk(*l.RoutedAt, l.ID)}
+			}
+			if !l.CreatedAt.IsZero() {
+				m[gsi5] = [2]string{leadCreatedPK(l.CreatedAt), c}
 			}
 			return m
 		},
@@ -269,6 +273,49 @@ func (st *Store) ListLeadsByDomain(ctx context.Context, d string, p store.Page) 
 func (st *Store) ListLeadsRoutedByOwner(ctx context.Context, ownerID string, w store.Window, p store.Page) ([]domain.Lead, string, error) {
 	return windowList(ctx, st, leads, gsi4, "LEAD_OWNER_ROUTED#"+ownerID, w, p)
 }
+
+// leadCreatedPK buckets leads by their UTC creation day: a window of days is a few Queries (one
+// per day) and a day's intake spreads over its own partition instead of one for all time.
+func leadCreatedPK(t time.Time) string { return "LEAD_CREATED#" + t.UTC().Format(time.DateOnly) }
+
+// ListLeadsCreated queries the day partitions of w in order. The cursor is the day being read
+// and the cursor inside that day's partition: "2026-11-03|<partition cursor>".
+func (st *Store) ListLeadsCreated(ctx context.Context, w store.Window, p store.Page) ([]domain.Lead, string, error) {
+	if !w.From.Before(w.To) {
+		return nil, "", nil
+	}
+	f := w.From.UTC()
+	day := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, time.UTC)
+	inner := ""
+	if p.Cursor != "" {
+		d, rest, ok := strings.Cut(p.Cursor, "|")
+		t, err := time.Parse(time.DateOnly, d)
+		if !ok || err != nil || t.Before(day) {
+			return nil, "", fmt.Errorf("list lead by created day: bad cursor %q", p.Cursor)
+		}
+		day, inner = t, rest
+	}
+	size := p.Size()
+	var out []domain.Lead
+	for ; day.Before(w.To); day = day.AddDate(0, 0, 1) {
+		got, next, err := windowList(ctx, st, leads, gsi5, leadCreatedPK(day), w, store.Page{Limit: size - len(out), Cursor: inner})
+		if err != nil {
+			return nil, "", err
+		}
+		inner = ""
+		out = append(out, got...)
+		if next != "" {
+			return out, day.Format(time.DateOnly) + "|" + next, nil
+		}
+		if len(out) == size {
+			if nextDay := day.AddDate(0, 0, 1); nextDay.Before(w.To) {
+				return out, nextDay.Format(time.DateOnly) + "|", nil
+			}
+		}
+	}
+	return out, "", nil
+}
+
 func (st *Store) UpdateLead(ctx context.Context, id string, fn func(domain.Lead) (domain.Lead, error), ev ...store.OutboxEvent) (domain.Lead, error) {
 	return update(ctx, st, leads, id, fn, ev)
 }

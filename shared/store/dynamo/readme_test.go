@@ -163,6 +163,7 @@ func TestReadmeMatchesRequests(t *testing.T) {
 		{"GetLeadByEmail", []func() error{func() error { _, err := s.GetLeadByEmail(ctx, lead.Email); return err }}},
 		{"ListLeadsByDomain", []func() error{func() error { _, _, err := s.ListLeadsByDomain(ctx, lead.Domain, p); return err }}},
 		{"ListLeadsRoutedByOwner", []func() error{func() error { _, _, err := s.ListLeadsRoutedByOwner(ctx, "ae", w, p); return err }}},
+		{"ListLeadsCreated", []func() error{func() error { _, _, err := s.ListLeadsCreated(ctx, w, p); return err }}},
 		{"UpdateLead", []func() error{
 			func() error {
 				_, err := s.UpdateLead(ctx, "l1", func(l domain.Lead) (domain.Lead, error) { return l, nil })

@@ -155,6 +155,10 @@ func (s *Store) ListLeadsRoutedByOwner(ctx context.Context, ownerID string, w st
 	return list(ctx, s, leads, listQuery{where: "routed_owner = ? AND routed_at >= ? AND routed_at < ?",
 		args: []any{ownerID, store.TimeKey(w.From), store.TimeKey(w.To)}, sort: []string{"routed_at"}}, p)
 }
+func (s *Store) ListLeadsCreated(ctx context.Context, w store.Window, p store.Page) ([]domain.Lead, string, error) {
+	return list(ctx, s, leads, listQuery{where: "created_at >= ? AND created_at < ?",
+		args: []any{store.TimeKey(w.From), store.TimeKey(w.To)}, sort: []string{"created_at"}}, p)
+}
 func (s *Store) UpdateLead(ctx context.Context, id string, fn func(domain.Lead) (domain.Lead, error), ev ...store.OutboxEvent) (domain.Lead, error) {
 	return update(ctx, s, leads, id, fn, ev)
 }

@@ -163,6 +163,52 @@ var leadCases = []testCase{
 		e.ok(err, "empty window")
 		e.eq(len(got), 0, "an empty window lists nothing")
 	}},
+	{"Lead/ListCreated", func(e *env) {
+		// Leads created across several UTC days, some routed, one disqualified: the list is every
+		// lead created in the window, by creation time, whatever became of it.
+		mk := func(id string, t time.Time) {
+			_, err := e.s.CreateLead(e.ctx, sampleLead(id, t))
+			e.ok(err, "create "+id)
+		}
+		mk("l1", at(-time.Minute))   // before the window
+		mk("l2", at(0))              // window start: inside
+		mk("l3", at(30*time.Hour))   // next UTC day
+		mk("l4", at(26*time.Hour))   // also next day, earlier
+		mk("l5", at(3*24*time.Hour)) // two days later, an empty day between
+		mk("l6", at(4*24*time.Hour)) // window end: outside
+		_, err := e.s.UpdateLead(e.ctx, "l3", func(l domain.Lead) (domain.Lead, error) {
+			t := at(31 * time.Hour)
+			l.Status, l.OwnerID, l.RoutedAt = domain.LeadRouted, "ae-1", &t
+			return l, nil
+		})
+		e.ok(err, "route l3")
+		_, err = e.s.UpdateLead(e.ctx, "l5", func(l domain.Lead) (domain.Lead, error) {
+			l.Status = domain.LeadDisqualified
+			return l, nil
+		})
+		e.ok(err, "disqualify l5")
+		w := store.Window{From: at(0), To: at(4 * 24 * time.Hour)}
+		got, next, err := e.s.ListLeadsCreated(e.ctx, w, store.Page{})
+		e.ok(err, "list created")
+		e.eq(ids(got, leadID), []string{"l2", "l4", "l3", "l5"}, "leads created in the window, by creation time, any status")
+		e.eq(next, "", "no further page")
+		// Paging one at a time crosses the day boundaries and lists each lead once.
+		var paged []string
+		cursor := ""
+		for range 10 {
+			got, next, err := e.s.ListLeadsCreated(e.ctx, w, store.Page{Limit: 1, Cursor: cursor})
+			e.ok(err, "page")
+			paged = append(paged, ids(got, leadID)...)
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		e.eq(paged, []string{"l2", "l4", "l3", "l5"}, "pages of one")
+		got, _, err = e.s.ListLeadsCreated(e.ctx, store.Window{From: at(time.Hour), To: at(time.Hour)}, store.Page{})
+		e.ok(err, "empty window")
+		e.eq(len(got), 0, "an empty window lists nothing")
+	}},
 	{"Lead/UpdateIsReadModifyWrite", func(e *env) {
 		_, err := e.s.CreateLead(e.ctx, sampleLead("l1", Base))
 		e.ok(err, "create")
