@@ -308,6 +308,10 @@ func Merge(existing, incoming domain.Lead, ref string) domain.Lead {
 		}
 		m.Attributes = attrs
 	}
+	if len(incoming.Touches) > 0 {
+		m.Touches = nil
+		m.AddTouches(append(append([]domain.Touch(nil), existing.Touches...), incoming.Touches...)...)
+	}
 	if ref != "" {
 		seen := false
 		for _, r := range m.MergedFrom {
