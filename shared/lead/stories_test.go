@@ -172,3 +172,24 @@ func TestMergedSubmissionIsReScored(t *testing.T) {
 		t.Fatalf("after merge: score %d (was %d), title %q; want +10 decision-maker +30 demo", l.Score, first, l.Title)
 	}
 }
+
+func TestStateWithCountryMatchesATerritoryOfRegions(t *testing.T) {
+	org := apptest.SampleOrg(t)
+	org.Territories = append(org.Territories, domain.Territory{ID: "us-west", Regions: []string{"US-CA", "US-WA"}})
+	org.Routing.Rules = append([]domain.RoutingRule{{ID: "west-coast", Match: domain.RoutingMatch{Territories: []string{"us-west"}},
+		Action: domain.RoutingAction{Rep: "daniel-garcia"}}}, org.Routing.Rules...)
+	a := apptest.New(t, org, tuesday)
+	for _, tc := range []struct{ body, rule string }{
+		{`{"email":"a@west.example","country":"US","state":"CA"}`, "west-coast"},
+		{`{"email":"b@west2.example","country":"United States","state":"Washington"}`, "west-coast"},
+		{`{"email":"c@east.example","country":"US","state":"NY"}`, "na-inbound"},
+	} {
+		code, out := a.Call(t, "POST", "/v1/leads", tc.body)
+		if code != http.StatusAccepted {
+			t.Fatalf("%s: %d %v", tc.body, code, out)
+		}
+		if l := qualifyAndRoute(t, a, out["id"].(string)); l.RoutingRule != tc.rule {
+			t.Fatalf("%s: region %q routed by %s; want %s", tc.body, l.Region, l.RoutingRule, tc.rule)
+		}
+	}
+}
