@@ -89,6 +89,27 @@ func init() {
 			http.StatusServiceUnavailable: {Description: "Temporarily unavailable; retry."},
 		},
 	})
+	acct := Schema{"type": "object", "required": []string{"domain"}, "properties": Schema{
+		"domain":    Schema{"type": "string", "description": "the company's email domain (a URL or an address is reduced to it); leads from it and its subdomains match"},
+		"name":      Schema{"type": "string"},
+		"ownerId":   Schema{"type": "string", "description": "a rep id or email of the org file: existing_account rules route the account's leads to this rep"},
+		"segment":   Schema{"type": "string", "description": "a segment id of the org file"},
+		"territory": Schema{"type": "string", "description": "a territory id of the org file"},
+	}}
+	DescribeSchema("AccountInput", Schema{"oneOf": []Schema{acct, {"type": "object", "required": []string{"accounts"},
+		"properties": Schema{"accounts": Schema{"type": "array", "maxItems": 500, "items": acct}}}}})
+	Describe(http.MethodPost, "/v1/accounts", Doc{
+		Tags:    []string{"leads"},
+		Request: &Body{Schema: Ref("AccountInput"), Example: map[string]any{"domain": "initech.example", "name": "Initech", "ownerId": "olivia-brown"}},
+		Responses: map[int]Response{
+			http.StatusCreated:            {Description: "A new account (one was sent)."},
+			http.StatusOK:                 {Description: "The account on this domain was updated (one was sent), or every account of a list was stored: results[] per account."},
+			http.StatusMultiStatus:        {Description: "A list where some accounts were refused: results[].errors says why, the others were stored."},
+			http.StatusBadRequest:         {Description: "Invalid fields (see error.fields)."},
+			http.StatusUnauthorized:       {Description: "Missing, stale or wrong Dealflow-Signature."},
+			http.StatusServiceUnavailable: {Description: "Temporarily unavailable; retry."},
+		},
+	})
 	Describe(http.MethodPost, "/v1/webhooks/hubspot", Doc{
 		Tags: []string{"leads"},
 		Params: []Param{

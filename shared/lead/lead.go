@@ -54,7 +54,10 @@ func (d *Service) QualifyLead(ctx context.Context, in LeadRef) (Qualification, e
 		}
 		// Scored inside the update: touches that arrived since the read count too.
 		d.scoreOf(old, now).Apply(&old)
-		old.AccountID, old.Account = match.Account.ID, match.Reason
+		old.AccountID, old.Account = match.Account.ID, ""
+		if match.Account.ID != "" {
+			old.Account = accountLine(match.Account, match.Reason)
+		}
 		old.QualifiedAt = &now
 		old.UpdatedAt = now
 		return old, nil
@@ -125,6 +128,9 @@ func (d *Service) RouteLead(ctx context.Context, in LeadRef) (routing.Decision, 
 	dec, err := r.Route(ctx, domain.RouteLead, routing.Subject{Lead: l, AccountOwner: owner}, now)
 	if err != nil {
 		return routing.Decision{}, platform.ErrStoreUnavailable{Op: "route lead: " + err.Error()}
+	}
+	if l.Account != "" {
+		dec.Explanation = l.Account + "; " + dec.Explanation
 	}
 	lost := false
 	l, err = d.Store.UpdateLead(ctx, l.ID, func(old domain.Lead) (domain.Lead, error) {
