@@ -9,7 +9,6 @@ import (
 	"testing"
 )
 
-
 func writeFile(t *testing.T, name, body string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)

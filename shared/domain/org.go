@@ -265,6 +265,12 @@ type RoutingMatch struct {
 	MinScore int      `yaml:"min_score" json:"minScore,omitempty"`
 }
 
+// IsEmpty reports whether the match has no condition: it matches every lead.
+func (m RoutingMatch) IsEmpty() bool {
+	return !m.ExistingAccount && len(m.Territories) == 0 && len(m.Countries) == 0 && len(m.Segments) == 0 &&
+		len(m.Industries) == 0 && len(m.Sources) == 0 && len(m.Statuses) == 0 && m.MinScore == 0
+}
+
 // RoutingAction names exactly one of: the account owner, a pool, a rep or a queue.
 type RoutingAction struct {
 	AccountOwner bool   `yaml:"account_owner" json:"accountOwner,omitempty"`
