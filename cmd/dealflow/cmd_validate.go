@@ -52,8 +52,9 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	root := fl.String("root", ".", "project root holding statemachines/ and events/")
+	strict := fl.Bool("strict", false, "treat warnings (configuration that can never take effect) as errors")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dealflow validate [--root DIR] [ORG_FILE]   (default examples/org.yaml)")
+		fmt.Fprintln(stderr, "usage: dealflow validate [--root DIR] [--strict] [ORG_FILE]   (default examples/org.yaml)")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -79,11 +80,17 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: (file): %v\n", file, err)
 		failed = true
 	default:
-		org, problems := config.Parse(file, data)
+		org, problems, warnings := config.ParseWithWarnings(file, data)
 		for _, p := range problems {
 			fmt.Fprintln(stdout, p.String())
 		}
-		failed = len(problems) > 0
+		for _, w := range warnings {
+			if *strict {
+				w.Warning = false // printed as the error it now is
+			}
+			fmt.Fprintln(stdout, w.String())
+		}
+		failed = len(problems) > 0 || *strict && len(warnings) > 0
 		summaries = append(summaries, file+": "+config.Summary(org))
 	}
 	for _, c := range projectChecks {

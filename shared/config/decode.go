@@ -23,6 +23,8 @@ type decoder struct {
 	pos      map[string]pos
 	lines    []string // the source, to spot a quoted value whose closing quote is missing
 	bad      map[string]bool
+	// warnings are configuration that is valid but can never take effect (lint.go).
+	warnings []Problem
 }
 
 func newDecoder(file string) *decoder {

@@ -22,6 +22,13 @@ const maxSyntaxRecoveries = 3
 // fewest other problems — and the file is parsed again. So one run shows the syntax error and
 // the problems elsewhere in the file, without a cascade of echoes of the syntax error.
 func Parse(filename string, data []byte) (*Org, []Problem) {
+	org, problems, _ := ParseWithWarnings(filename, data)
+	return org, problems
+}
+
+// ParseWithWarnings is Parse that also returns the warnings about a valid file: configuration
+// that can never take effect (lint.go). Warnings are computed only when there is no problem.
+func ParseWithWarnings(filename string, data []byte) (*Org, []Problem, []Problem) {
 	// CRLF files: YAML counts \r\n as one line break, and so do the line numbers here.
 	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
 	var syntax []Problem
@@ -30,7 +37,12 @@ func Parse(filename string, data []byte) (*Org, []Problem) {
 		root, err := unmarshal(lines)
 		if err == nil {
 			org, d := check(filename, root, lines)
-			return org, finish(syntax, d, dropped)
+			problems := finish(syntax, d, dropped)
+			if len(problems) > 0 {
+				return org, problems, nil
+			}
+			sortProblems(d.warnings)
+			return org, nil, d.warnings
 		}
 		line := locateSyntaxError(lines, reportedLine(err))
 		syntax = append(syntax, Problem{File: filename, Line: line, Col: firstColumn(lines, line),
@@ -38,7 +50,7 @@ func Parse(filename string, data []byte) (*Org, []Problem) {
 		if len(syntax) > maxSyntaxRecoveries || line < 1 || line > len(lines) {
 			syntax = append(syntax, Problem{File: filename, Line: len(lines), Col: 1,
 				Message: "too many YAML syntax errors; fix these, then validate again to see the rest"})
-			return &Org{}, finish(syntax, newDecoder(filename), nil)
+			return &Org{}, finish(syntax, newDecoder(filename), nil), nil
 		}
 		fix, blank := repair(filename, lines, line)
 		lines[line-1] = fix
@@ -68,6 +80,9 @@ func check(filename string, root *yaml.Node, lines []string) (*Org, *decoder) {
 	d.decode(root.Content[0], reflect.ValueOf(org).Elem(), "")
 	applyDefaults(org, d)
 	validate(org, d)
+	if len(d.problems) == 0 {
+		lint(org, d)
+	}
 	return org, d
 }
 

@@ -22,6 +22,8 @@ type Problem struct {
 	Col     int    `json:"col"`
 	Path    string `json:"path"` // e.g. reps[3].timezone
 	Message string `json:"message"`
+	// Warning marks configuration that is valid but can never take effect.
+	Warning bool `json:"warning,omitempty"`
 
 	// missing marks "required" problems, which are dropped inside YAML that was recovered from
 	// a syntax error (the field may well be on the line that was skipped).
@@ -32,6 +34,9 @@ func (p Problem) String() string {
 	path := p.Path
 	if path == "" {
 		path = "(document)"
+	}
+	if p.Warning {
+		return fmt.Sprintf("%s:%d:%d: warning: %s: %s", p.File, p.Line, p.Col, path, p.Message)
 	}
 	return fmt.Sprintf("%s:%d:%d: %s: %s", p.File, p.Line, p.Col, path, p.Message)
 }

@@ -836,9 +836,10 @@ func (v *validator) webhooks() {
 	v.envVar("webhooks.slack.webhook_url_env", w.Slack.WebhookURLEnv)
 }
 
-// formFields are the lead fields a form field may map onto.
+// formFields are the lead fields a form field may be mapped to (forms[].fields); message is kept
+// as an attribute.
 var formFields = []string{"email", "name", "first_name", "last_name", "company", "phone", "country",
-	"region", "title", "employees", "industry", "website", "message"}
+	"region", "state", "title", "employees", "industry", "website", "message"}
 
 func (v *validator) forms() {
 	seen := map[string]string{}
@@ -852,10 +853,6 @@ func (v *validator) forms() {
 		}
 		if f.RateLimit.Requests < 0 || (f.RateLimit.Requests > 0) != (f.RateLimit.Per.Duration > 0) {
 			v.errorf(path+".rate_limit", "needs both requests > 0 and per > 0 (e.g. requests: 5, per: 1m)")
-		}
-		for _, k := range sortedKeys(f.Fields) {
-			lf := f.Fields[k]
-			v.ref(path+".fields."+k, "lead field", lf, slices.Contains(formFields, lf), formFields)
 		}
 	}
 }

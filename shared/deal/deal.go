@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dealflow/dealflow/shared/account"
 	"net/http"
 	"reflect"
 	"time"
@@ -194,6 +195,9 @@ func (d *Service) CreateDeal(ctx context.Context, in DealInput, idem string) (do
 		return domain.Deal{}, false, fmt.Errorf("create deal %s: %w", id, err)
 	}
 	d.Log.Info("deal created", "deal_id", id, "owner_id", deal.OwnerID, "stage", deal.Stage, "source", source)
+	if created.Status == domain.DealWon {
+		d.recordAccount(ctx, created)
+	}
 	return created, true, nil
 }
 
@@ -296,6 +300,32 @@ func (d *Service) changeDeal(ctx context.Context, id string, change func(old dom
 		if err != nil {
 			return domain.Deal{}, fmt.Errorf("update deal %s: %w", id, err)
 		}
+		if got.Status == domain.DealWon && old.Status != domain.DealWon {
+			d.recordAccount(ctx, got)
+		}
 		return got, nil
 	}
+}
+
+// recordAccount makes the customer of a won deal an account owned by the deal's AE, so the
+// customer's next leads go to them (routing rule existing_account). The deal stands whatever
+// happens here; a failure is logged.
+func (d *Service) recordAccount(ctx context.Context, deal domain.Deal) {
+	if deal.LeadID == "" {
+		return
+	}
+	l, err := d.Store.GetLead(ctx, deal.LeadID)
+	if err != nil {
+		d.Log.Warn("won deal's lead not found; no account recorded", "deal_id", deal.ID, "lead_id", deal.LeadID, "error", err.Error())
+		return
+	}
+	a, ok := account.FromWonDeal(d.Org, deal, l)
+	if !ok {
+		return
+	}
+	if a, err = account.RecordWonDeal(ctx, d.Store, a, d.Clock.Now()); err != nil {
+		d.Log.Error("recording the account of a won deal failed", "deal_id", deal.ID, "domain", a.Domain, "error", err.Error())
+		return
+	}
+	d.Log.Info("account recorded from won deal", "deal_id", deal.ID, "account_id", a.ID, "owner_id", a.OwnerID)
 }

@@ -24,6 +24,8 @@ const (
 // ScoreLine records one scoring rule that added or removed points, so a rep can see why a lead
 // scored what it did.
 type ScoreLine struct {
+	// Kind is "fit" (who the lead is) or "engagement" (what they did).
+	Kind   string `json:"kind,omitempty"`
 	Rule   string `json:"rule"`
 	Points int    `json:"points"`
 	Reason string `json:"reason,omitempty"`
@@ -64,6 +66,13 @@ type Lead struct {
 	// if the lead is reassigned.
 	RoutingCounters []string `json:"routingCounters,omitempty"`
 	AccountID       string   `json:"accountId,omitempty"`
+	// Touches are the lead's engagement signals (a form, a demo request, a page view), scored
+	// by scoring.engagement; the newest MaxTouches are kept.
+	Touches []Touch `json:"touches,omitempty"`
+	// Account is how the lead matched AccountID ("email domain acme.com = account …"), shown to reps.
+	Account string `json:"account,omitempty"`
+	// Rerouted records the one re-route a rise to SQL caused, with the routing it replaced.
+	Rerouted *Reroute `json:"rerouted,omitempty"`
 	// MergedFrom lists the ids (or source:externalId) of duplicate submissions merged into this lead.
 	MergedFrom []string `json:"mergedFrom,omitempty"`
 
@@ -75,12 +84,50 @@ type Lead struct {
 	Version int64 `json:"version"`
 }
 
+// Touch is one engagement signal: an activity kind (scoring.engagement[].activity) and when.
+type Touch struct {
+	Kind string    `json:"kind"`
+	At   time.Time `json:"at"`
+	// Source says where it came from: "form:demo-request", "api", "merge".
+	Source string `json:"source,omitempty"`
+}
+
+// MaxTouches bounds the touches kept on one lead (the oldest are dropped; decay has made them
+// worth little by then).
+const MaxTouches = 200
+
+// AddTouches appends touches to l, keeping the newest MaxTouches.
+func (l *Lead) AddTouches(ts ...Touch) {
+	all := append(append([]Touch(nil), l.Touches...), ts...)
+	if len(all) > MaxTouches {
+		all = all[len(all)-MaxTouches:]
+	}
+	l.Touches = all
+}
+
+// Reroute is a lead re-routed once because its score crossed into SQL.
+type Reroute struct {
+	At    time.Time `json:"at"`
+	Grade LeadGrade `json:"grade"`
+	Score int       `json:"score"`
+	// FromOwnerID, FromQueue, FromRule and FromExplanation are the routing it replaced.
+	FromOwnerID     string `json:"fromOwnerId,omitempty"`
+	FromQueue       string `json:"fromQueue,omitempty"`
+	FromRule        string `json:"fromRule,omitempty"`
+	FromExplanation string `json:"fromExplanation,omitempty"`
+}
+
 // Account is a company dealflow knows, matched to leads by email domain.
 type Account struct {
-	ID        string    `json:"id"`
-	Domain    string    `json:"domain"` // unique, lower case
-	Name      string    `json:"name"`
-	OwnerID   string    `json:"ownerId,omitempty"`
+	ID      string `json:"id"`
+	Domain  string `json:"domain"` // unique, lower case
+	Name    string `json:"name"`
+	OwnerID string `json:"ownerId,omitempty"`
+	// Segment and Territory are org-file ids, when known (an import, a won deal's lead).
+	Segment   string `json:"segment,omitempty"`
+	Territory string `json:"territory,omitempty"`
+	// Source says how the account came to be: "import", "api", "deal:<id>".
+	Source    string    `json:"source,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	Version   int64     `json:"version"`

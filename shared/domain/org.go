@@ -265,6 +265,12 @@ type RoutingMatch struct {
 	MinScore int      `yaml:"min_score" json:"minScore,omitempty"`
 }
 
+// IsEmpty reports whether the match has no condition: it matches every lead.
+func (m RoutingMatch) IsEmpty() bool {
+	return !m.ExistingAccount && len(m.Territories) == 0 && len(m.Countries) == 0 && len(m.Segments) == 0 &&
+		len(m.Industries) == 0 && len(m.Sources) == 0 && len(m.Statuses) == 0 && m.MinScore == 0
+}
+
 // RoutingAction names exactly one of: the account owner, a pool, a rep or a queue.
 type RoutingAction struct {
 	AccountOwner bool   `yaml:"account_owner" json:"accountOwner,omitempty"`
@@ -538,6 +544,26 @@ type Form struct {
 	Source string `yaml:"source" json:"source,omitempty"`
 	// Fields maps form field names onto lead fields (email, name, company, ...).
 	Fields map[string]string `yaml:"fields" json:"fields,omitempty"`
+	// Touch is the engagement activity a submission counts as (scoring.engagement[].activity);
+	// default demo_requested when the form's id or source says demo, else form_submitted.
+	Touch string `yaml:"touch" json:"touch,omitempty"`
+}
+
+// Engagement activities a form submission counts as when its form names none.
+const (
+	TouchFormSubmitted = "form_submitted"
+	TouchDemoRequested = "demo_requested"
+)
+
+// TouchKind is the engagement activity one submission of the form counts as.
+func (f Form) TouchKind() string {
+	switch {
+	case f.Touch != "":
+		return f.Touch
+	case strings.Contains(strings.ToLower(f.ID), "demo") || strings.Contains(strings.ToLower(f.Source), "demo"):
+		return TouchDemoRequested
+	}
+	return TouchFormSubmitted
 }
 
 // RateLimit allows Requests per Per from one client IP.

@@ -54,6 +54,62 @@ func init() {
 			http.StatusServiceUnavailable:    {Description: "Temporarily unavailable; retry."},
 		},
 	})
+	touch := Schema{"type": "object", "required": []string{"activity"}, "properties": Schema{
+		"activity": Schema{"type": "string", "description": "an engagement activity of the org's scoring model (scoring.engagement[].activity), e.g. demo_requested; alias: kind"},
+		"at":       Schema{"type": "string", "format": "date-time", "description": "when it happened (default now); older touches count less (scoring.decay_half_life)"},
+	}}
+	DescribeSchema("LeadTouches", Schema{
+		"oneOf": []Schema{touch, {"type": "object", "required": []string{"touches"}, "properties": Schema{
+			"touches": Schema{"type": "array", "maxItems": 50, "items": touch},
+		}}},
+	})
+	DescribeSchema("LeadScored", Schema{
+		"type": "object", "required": []string{"id", "score", "grade", "status"},
+		"properties": Schema{
+			"id":        Schema{"type": "string"},
+			"score":     Schema{"type": "integer", "description": "fit + engagement, re-computed now"},
+			"grade":     Schema{"type": "string", "enum": []string{"", "mql", "sql"}},
+			"status":    Schema{"type": "string", "enum": []string{"new", "qualified", "disqualified", "routed"}},
+			"ownerId":   Schema{"type": "string"},
+			"queue":     Schema{"type": "string"},
+			"rerouted":  Schema{"type": "boolean", "description": "these touches lifted a routed lead into SQL and it was routed again (once per lead; the previous routing is kept in the explanation)"},
+			"duplicate": Schema{"type": "boolean", "description": "the Idempotency-Key was seen before; nothing was added"},
+		},
+	})
+	Describe(http.MethodPost, "/v1/leads/{id}/touches", Doc{
+		Tags:    []string{"leads"},
+		Params:  signed,
+		Request: &Body{Schema: Ref("LeadTouches"), Example: map[string]any{"activity": "pricing_page_viewed", "at": "2026-11-30T09:15:00Z"}},
+		Responses: map[int]Response{
+			http.StatusAccepted:           {Description: "The touches were recorded and the lead re-scored.", Body: &Body{Schema: Ref("LeadScored")}},
+			http.StatusOK:                 {Description: "A repeat of an Idempotency-Key: nothing added.", Body: &Body{Schema: Ref("LeadScored")}},
+			http.StatusBadRequest:         {Description: "Invalid touches (see error.fields)."},
+			http.StatusUnauthorized:       {Description: "Missing, stale or wrong Dealflow-Signature."},
+			http.StatusNotFound:           {Description: "No lead with this id."},
+			http.StatusServiceUnavailable: {Description: "Temporarily unavailable; retry."},
+		},
+	})
+	acct := Schema{"type": "object", "required": []string{"domain"}, "properties": Schema{
+		"domain":    Schema{"type": "string", "description": "the company's email domain (a URL or an address is reduced to it); leads from it and its subdomains match"},
+		"name":      Schema{"type": "string"},
+		"ownerId":   Schema{"type": "string", "description": "a rep id or email of the org file: existing_account rules route the account's leads to this rep"},
+		"segment":   Schema{"type": "string", "description": "a segment id of the org file"},
+		"territory": Schema{"type": "string", "description": "a territory id of the org file"},
+	}}
+	DescribeSchema("AccountInput", Schema{"oneOf": []Schema{acct, {"type": "object", "required": []string{"accounts"},
+		"properties": Schema{"accounts": Schema{"type": "array", "maxItems": 500, "items": acct}}}}})
+	Describe(http.MethodPost, "/v1/accounts", Doc{
+		Tags:    []string{"leads"},
+		Request: &Body{Schema: Ref("AccountInput"), Example: map[string]any{"domain": "initech.example", "name": "Initech", "ownerId": "olivia-brown"}},
+		Responses: map[int]Response{
+			http.StatusCreated:            {Description: "A new account (one was sent)."},
+			http.StatusOK:                 {Description: "The account on this domain was updated (one was sent), or every account of a list was stored: results[] per account."},
+			http.StatusMultiStatus:        {Description: "A list where some accounts were refused: results[].errors says why, the others were stored."},
+			http.StatusBadRequest:         {Description: "Invalid fields (see error.fields)."},
+			http.StatusUnauthorized:       {Description: "Missing, stale or wrong Dealflow-Signature."},
+			http.StatusServiceUnavailable: {Description: "Temporarily unavailable; retry."},
+		},
+	})
 	Describe(http.MethodPost, "/v1/webhooks/hubspot", Doc{
 		Tags: []string{"leads"},
 		Params: []Param{

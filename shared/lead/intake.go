@@ -169,11 +169,11 @@ func (in *Service) create(ctx context.Context, id string, l domain.Lead, now tim
 	return Accepted{ID: id}, nil
 }
 
+// MergeInto folds a duplicate submission into lead id (fields it lacked, attributes, touches)
+// and re-scores it; a merge that lifts a routed lead into SQL re-routes it once.
 func (in *Service) MergeInto(ctx context.Context, id string, incoming domain.Lead, ref string) (string, error) {
-	_, err := in.Store.UpdateLead(ctx, id, func(old domain.Lead) (domain.Lead, error) {
-		m := qualify.Merge(old, incoming, ref)
-		m.UpdatedAt = in.Clock.Now()
-		return m, nil
+	_, _, err := in.rescore(ctx, id, func(old *domain.Lead) {
+		*old = qualify.Merge(*old, incoming, ref)
 	})
 	if err != nil {
 		return "", err
@@ -223,7 +223,7 @@ func (in *Service) postForm(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, herr)
 		return
 	}
-	res, err := webhook.ParseForm(body, formID, form.Honeypot, in.Normalizer)
+	res, err := webhook.ParseMappedForm(body, formID, form.Honeypot, form.Fields, in.Normalizer)
 	if err != nil {
 		httpapi.WriteError(w, httpapi.BadRequest("InvalidLead", "the form has invalid fields", FieldErrors(err)...))
 		return
@@ -237,6 +237,8 @@ func (in *Service) postForm(w http.ResponseWriter, r *http.Request) {
 	if form.Source != "" {
 		l.Source = form.Source
 	}
+	// The submission is itself engagement: scored as the form's touch (scoring.engagement).
+	l.Touches = []domain.Touch{{Kind: form.TouchKind(), At: in.Clock.Now(), Source: "form:" + form.ID}}
 	in.answer(w, r, l, "")
 }
 

@@ -43,29 +43,21 @@ func (d *Service) QualifyLead(ctx context.Context, in LeadRef) (Qualification, e
 	if l.Status != domain.LeadNew && l.Status != "" {
 		return qualificationOf(l), nil
 	}
-	var accountID string
-	if l.Domain != "" {
-		var cands []domain.Account
-		for _, dom := range parentDomains(l.Domain) {
-			a, err := d.Store.GetAccountByDomain(ctx, dom)
-			if err == nil {
-				cands = append(cands, a)
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return Qualification{}, platform.ErrStoreUnavailable{Op: "get account"}
-			}
-		}
-		if m, ok := qualify.MatchAccount(l, cands); ok {
-			accountID = m.Account.ID
-		}
+	match, err := d.matchAccount(ctx, l)
+	if err != nil {
+		return Qualification{}, err
 	}
 	now := d.Clock.Now()
-	res := ScoringModel(d.Org.Scoring).Score(l, nil, now)
 	l, err = d.Store.UpdateLead(ctx, l.ID, func(old domain.Lead) (domain.Lead, error) {
 		if old.Status != domain.LeadNew && old.Status != "" {
 			return old, nil // a concurrent run got here first
 		}
-		res.Apply(&old)
-		old.AccountID = accountID
+		// Scored inside the update: touches that arrived since the read count too.
+		d.scoreOf(old, now).Apply(&old)
+		old.AccountID, old.Account = match.Account.ID, ""
+		if match.Account.ID != "" {
+			old.Account = accountLine(match.Account, match.Reason)
+		}
 		old.QualifiedAt = &now
 		old.UpdatedAt = now
 		return old, nil
@@ -75,6 +67,25 @@ func (d *Service) QualifyLead(ctx context.Context, in LeadRef) (Qualification, e
 	}
 	d.Log.Info("lead qualified", "lead_id", l.ID, "status", l.Status, "score", l.Score, "grade", l.Grade)
 	return qualificationOf(l), nil
+}
+
+// matchAccount finds the lead's account among the accounts on its email domain and the
+// domain's parents (emea.acme.com, acme.com).
+func (d *Service) matchAccount(ctx context.Context, l domain.Lead) (qualify.AccountMatch, error) {
+	if l.Domain == "" {
+		return qualify.AccountMatch{}, nil
+	}
+	var cands []domain.Account
+	for _, dom := range parentDomains(l.Domain) {
+		a, err := d.Store.GetAccountByDomain(ctx, dom)
+		if err == nil {
+			cands = append(cands, a)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return qualify.AccountMatch{}, platform.ErrStoreUnavailable{Op: "get account"}
+		}
+	}
+	m, _ := qualify.MatchAccount(l, cands)
+	return m, nil
 }
 
 func qualificationOf(l domain.Lead) Qualification {
@@ -108,17 +119,18 @@ func (d *Service) RouteLead(ctx context.Context, in LeadRef) (routing.Decision, 
 	if l.Status == domain.LeadRouted {
 		return decisionOf(l), nil
 	}
-	var owner string
-	if l.AccountID != "" {
-		if a, err := d.Store.GetAccount(ctx, l.AccountID); err == nil {
-			owner = a.OwnerID
-		}
+	owner, err := d.accountOwner(ctx, l)
+	if err != nil {
+		return routing.Decision{}, platform.ErrStoreUnavailable{Op: "get account"}
 	}
 	r := d.router
 	now := d.Clock.Now()
 	dec, err := r.Route(ctx, domain.RouteLead, routing.Subject{Lead: l, AccountOwner: owner}, now)
 	if err != nil {
 		return routing.Decision{}, platform.ErrStoreUnavailable{Op: "route lead: " + err.Error()}
+	}
+	if l.Account != "" {
+		dec.Explanation = l.Account + "; " + dec.Explanation
 	}
 	lost := false
 	l, err = d.Store.UpdateLead(ctx, l.ID, func(old domain.Lead) (domain.Lead, error) {

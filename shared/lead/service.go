@@ -60,6 +60,10 @@ func Routes(s *Service) []httpapi.Route {
 			Summary: "Accept a web form submission (application/x-www-form-urlencoded) as a lead."},
 		{Method: http.MethodPost, Path: "/v1/leads", Function: "intake", Auth: "dealflow-signature", Handler: s.postLead,
 			Summary: "Accept a lead as JSON, signed with Dealflow-Signature."},
+		{Method: http.MethodPost, Path: "/v1/accounts", Function: "intake", Auth: "dealflow-signature", Handler: s.postAccounts,
+			Summary: "Create or update accounts (domain, name, owner, segment, territory); leads from an account's domain go to its owner."},
+		{Method: http.MethodPost, Path: "/v1/leads/{id}/touches", Function: "intake", Auth: "dealflow-signature", Handler: s.postTouches,
+			Summary: "Record engagement touches (a demo request, a page view) on a lead; the lead is re-scored and, on crossing into SQL, re-routed once."},
 	}
 }
 

@@ -128,6 +128,18 @@ func (n Normalizer) Normalize(in LeadInput) (Normalized, error) {
 			attrs["country_raw"] = c
 		}
 	}
+	// State and region are placed together with the country as one ISO 3166-2 code (CA with US →
+	// US-CA, Bayern with DE → DE-BY), which is what territories list; a value that names no
+	// subdivision is kept as sent.
+	for _, v := range []string{l.State, l.Region} {
+		if iso, ok := Subdivision(l.Country, v); ok {
+			l.Region, l.State = iso, iso
+			if l.Country == "" {
+				l.Country = iso[:2]
+			}
+			break
+		}
+	}
 	if p := field("phone", in.Phone); p != "" {
 		if e164, ok := n.PhoneE164(p, l.Country); ok {
 			l.Phone = e164
@@ -307,6 +319,10 @@ func Merge(existing, incoming domain.Lead, ref string) domain.Lead {
 			attrs[k] = v
 		}
 		m.Attributes = attrs
+	}
+	if len(incoming.Touches) > 0 {
+		m.Touches = nil
+		m.AddTouches(append(append([]domain.Touch(nil), existing.Touches...), incoming.Touches...)...)
 	}
 	if ref != "" {
 		seen := false

@@ -63,10 +63,7 @@ type Condition struct {
 }
 
 // Touch is one engagement signal for a lead: a kind matching EngagementRule.Activity, and when.
-type Touch struct {
-	Kind string    `json:"kind"`
-	At   time.Time `json:"at"`
-}
+type Touch = domain.Touch
 
 // Result is a scored and classified lead.
 type Result struct {
@@ -104,7 +101,7 @@ func (m Model) Score(lead domain.Lead, touches []Touch, now time.Time) Result {
 		if desc == "" {
 			desc = describeAll(rule.When)
 		}
-		r.add(rule.ID, rule.Points, desc)
+		r.add("fit", rule.ID, rule.Points, desc)
 	}
 	for _, rule := range m.Engagement {
 		n, raw := 0, 0.0
@@ -132,7 +129,7 @@ func (m Model) Score(lead domain.Lead, touches []Touch, now time.Time) Result {
 		} else if capped != "" {
 			desc += " (" + strings.TrimPrefix(capped, ", ") + ")"
 		}
-		r.add(rule.ID, pts, desc)
+		r.add("engagement", rule.ID, pts, desc)
 	}
 	for _, rule := range m.Disqualify {
 		if !allHold(rule.When, lead) {
@@ -162,9 +159,9 @@ func (m Model) Score(lead domain.Lead, touches []Touch, now time.Time) Result {
 	return r
 }
 
-func (r *Result) add(rule string, pts int, desc string) {
+func (r *Result) add(kind, rule string, pts int, desc string) {
 	r.Score += pts
-	r.Lines = append(r.Lines, domain.ScoreLine{Rule: rule, Points: pts, Reason: ExplainLine(rule, pts, desc)})
+	r.Lines = append(r.Lines, domain.ScoreLine{Kind: kind, Rule: rule, Points: pts, Reason: ExplainLine(rule, pts, desc)})
 }
 
 // ExplainLine is the stored, human-readable line for one rule: "+20 employees ≥ 500 (rule

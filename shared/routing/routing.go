@@ -361,6 +361,9 @@ func (r *Router) matches(m domain.RoutingMatch, s Subject) bool {
 func (r *Router) InTerritory(t *domain.Territory, l domain.Lead) bool {
 	if len(t.Regions) > 0 {
 		region := l.Region
+		if region == "" {
+			region = l.State
+		}
 		if region != "" && !strings.Contains(region, "-") && l.Country != "" {
 			region = l.Country + "-" + region
 		}

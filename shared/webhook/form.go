@@ -26,6 +26,18 @@ type FormResult struct {
 // kept as attributes, repeated values joined with ", ". Fields starting with "_" are form
 // plumbing (CSRF tokens) and dropped. honeypot names the hidden field ("" = DefaultHoneypot).
 func ParseForm(body []byte, formID, honeypot string, n qualify.Normalizer) (FormResult, error) {
+	return ParseMappedForm(body, formID, honeypot, nil, n)
+}
+
+// ParseMappedForm is ParseForm with the form's field mapping (forms[].fields of the org file):
+// a submitted name found in fields (case-insensitively) fills the lead field it names
+// (work_email → email); a mapping onto a name that is no lead field (message) keeps the value as
+// that attribute. Names not in fields are read as ParseForm reads them.
+func ParseMappedForm(body []byte, formID, honeypot string, fields map[string]string, n qualify.Normalizer) (FormResult, error) {
+	mapped := make(map[string]string, len(fields))
+	for from, to := range fields {
+		mapped[strings.ToLower(from)] = to
+	}
 	if honeypot == "" {
 		honeypot = DefaultHoneypot
 	}
@@ -47,7 +59,17 @@ func ParseForm(body []byte, formID, honeypot string, n qualify.Normalizer) (Form
 		if k == honeypot || strings.HasPrefix(k, "_") || len(v) == 0 {
 			continue
 		}
-		if canon, ok := leadFieldAliases[strings.ToLower(k)]; ok {
+		name := k
+		if to, ok := mapped[strings.ToLower(k)]; ok {
+			name = to
+			if _, lead := leadFieldAliases[strings.ToLower(to)]; !lead {
+				if j := strings.Join(v, ", "); strings.TrimSpace(j) != "" {
+					in.Attributes[to] = j
+				}
+				continue
+			}
+		}
+		if canon, ok := leadFieldAliases[strings.ToLower(name)]; ok {
 			if canon == "source" || canon == "externalId" {
 				in.Attributes[k] = v[0] // a public form cannot claim another source's identity
 				continue
