@@ -71,6 +71,12 @@ func JSONFields(body []byte, allowed ...string) (map[string]json.RawMessage, *Er
 	if err := dec.Decode(&m); err != nil || m == nil {
 		return nil, BadRequest("InvalidBody", "the body must be a JSON object")
 	}
+	// One object and nothing after it: `{"stage":"won"}{"stage":"lost"}` is not two changes, and a
+	// proxy or signer that sees one body must not have the server read another.
+	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
+		return nil, BadRequest("InvalidBody", "the body must hold exactly one JSON object, with nothing after it",
+			FieldError{Field: "body", Reason: "unexpected data after the JSON object"})
+	}
 	var unknown []FieldError
 	for k := range m {
 		found := false
