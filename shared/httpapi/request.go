@@ -197,6 +197,9 @@ func AnswerError(w http.ResponseWriter, log *slog.Logger, op string, err error) 
 		WriteError(w, herr)
 	case errors.As(err, &inv):
 		WriteError(w, FromInvalid(inv))
+	case errors.Is(err, store.ErrTooLarge):
+		// Permanent: a retry would be refused the same way, so never a 503.
+		WriteError(w, &Error{Status: http.StatusRequestEntityTooLarge, Code: "TooLarge", Message: err.Error() + "; nothing was changed"})
 	case errors.Is(err, store.ErrNotFound):
 		WriteError(w, &Error{Status: http.StatusNotFound, Code: "NotFound", Message: err.Error()})
 	default:
