@@ -312,6 +312,31 @@ func (d *Service) changeDeal(ctx context.Context, id string, change func(old dom
 		if err != nil {
 			return domain.Deal{}, fmt.Errorf("update deal %s: %w", id, err)
 		}
+		if got.Status != old.Status && got.LeadID != "" {
+			d.leadFollowsDeal(ctx, got)
+		}
 		return got, nil
+	}
+}
+
+// leadFollowsDeal moves the deal's lead along its lifecycle when the deal closes or reopens:
+// won, lost, or converted again. Best effort: the deal is the record of truth.
+func (d *Service) leadFollowsDeal(ctx context.Context, dl domain.Deal) {
+	status := domain.LeadConverted
+	switch dl.Status {
+	case domain.DealWon:
+		status = domain.LeadWon
+	case domain.DealLost:
+		status = domain.LeadLost
+	}
+	_, err := d.Store.UpdateLead(ctx, dl.LeadID, func(l domain.Lead) (domain.Lead, error) {
+		if l.DealID != "" && l.DealID != dl.ID {
+			return l, store.ErrConflict // the lead moved on to another deal
+		}
+		l.Status, l.DealID, l.UpdatedAt = status, dl.ID, d.Clock.Now()
+		return l, nil
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		d.Log.Warn("lead status not updated", "lead_id", dl.LeadID, "deal_id", dl.ID, "error", err.Error())
 	}
 }

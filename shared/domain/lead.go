@@ -10,6 +10,15 @@ const (
 	LeadQualified    LeadStatus = "qualified"
 	LeadDisqualified LeadStatus = "disqualified"
 	LeadRouted       LeadStatus = "routed"
+	// LeadHandedOff: an SDR handed the lead to an AE, whose answer is pending.
+	LeadHandedOff LeadStatus = "handed_off"
+	// LeadConverted: an AE accepted it; DealID names the deal.
+	LeadConverted LeadStatus = "converted"
+	// LeadWon and LeadLost: the lead's deal closed.
+	LeadWon  LeadStatus = "won"
+	LeadLost LeadStatus = "lost"
+	// LeadRecycled: returned to nurture (its deal lost, or no AE took it).
+	LeadRecycled LeadStatus = "recycled"
 )
 
 // LeadGrade is the marketing/sales qualification level a score reached.
@@ -64,6 +73,8 @@ type Lead struct {
 	// if the lead is reassigned.
 	RoutingCounters []string `json:"routingCounters,omitempty"`
 	AccountID       string   `json:"accountId,omitempty"`
+	// DealID is the deal an accepted handoff of this lead created.
+	DealID string `json:"dealId,omitempty"`
 	// MergedFrom lists the ids (or source:externalId) of duplicate submissions merged into this lead.
 	MergedFrom []string `json:"mergedFrom,omitempty"`
 

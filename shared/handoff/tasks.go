@@ -421,6 +421,7 @@ func (d *Service) AcceptHandoff(ctx context.Context, in HandoffRef) (HandoffDeal
 		}
 	}
 	d.releaseHandoffClaim(ctx, h)
+	d.setLeadStatus(ctx, l.ID, domain.LeadConverted, deal.ID)
 	n := 0
 	for i, a := range h.Attempts {
 		if a.Outcome == domain.HandoffAccepted {
@@ -482,6 +483,9 @@ func (d *Service) QueueHandoff(ctx context.Context, in HandoffRef) (HandoffQueue
 	}
 	l, err := d.Store.UpdateLead(ctx, h.LeadID, func(x domain.Lead) (domain.Lead, error) {
 		x.Queue, x.UpdatedAt = q, now
+		if x.Status == domain.LeadHandedOff {
+			x.Status = domain.LeadRouted // to the queue: routed again, no AE pending
+		}
 		return x, nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
