@@ -21,6 +21,19 @@ const (
 	LeadRecycled LeadStatus = "recycled"
 )
 
+// LeadStatuses is the lifecycle in order: new → qualified/disqualified → routed → handed_off →
+// converted → won/lost, and recycled (back to nurture). Console, API and emails use these words.
+var LeadStatuses = []LeadStatus{LeadNew, LeadQualified, LeadDisqualified, LeadRouted, LeadHandedOff, LeadConverted, LeadWon, LeadLost, LeadRecycled}
+
+// Routed reports whether the lead has an owner's attention: routed or any later step.
+func (s LeadStatus) Routed() bool {
+	switch s {
+	case LeadRouted, LeadHandedOff, LeadConverted, LeadWon, LeadLost, LeadRecycled:
+		return true
+	}
+	return false
+}
+
 // LeadGrade is the marketing/sales qualification level a score reached.
 type LeadGrade string
 
