@@ -76,7 +76,7 @@ func TestKillNineDuringSimulate(t *testing.T) {
 	var total, pending int
 	deadline = time.Now().Add(60 * time.Second)
 	for {
-		if err := sqlDB.QueryRow(`SELECT COUNT(*), COUNT(CASE WHEN json_extract(data,'$.status') NOT IN ('routed','disqualified') THEN 1 END) FROM leads`).Scan(&total, &pending); err != nil {
+		if err := sqlDB.QueryRow(`SELECT COUNT(*), COUNT(CASE WHEN json_extract(data,'$.status') NOT IN ('routed','disqualified','handed_off','converted','won','lost','recycled') THEN 1 END) FROM leads`).Scan(&total, &pending); err != nil {
 			t.Fatalf("count leads: %v", err)
 		}
 		if pending == 0 && total > 0 {

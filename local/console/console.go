@@ -569,7 +569,7 @@ func (s *Server) leads(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, l)
 	}
 	s.render(w, r, "leads", map[string]any{"Leads": out, "Q": q, "Status": status, "Reps": s.repNames(),
-		"Statuses": []domain.LeadStatus{domain.LeadNew, domain.LeadQualified, domain.LeadDisqualified, domain.LeadRouted}})
+		"Statuses": domain.LeadStatuses})
 	return nil
 }
 

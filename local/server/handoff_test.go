@@ -340,6 +340,13 @@ func TestHandoffAcceptedInTimeOverHTTPCreatesTheDeal(t *testing.T) {
 	if deal.OwnerID != "max-hoffmann" || deal.Stage != "discovery" || deal.SDRNotes.Fields["budget"] != "40k EUR" || deal.HandoffID != id || deal.SDRID != "jonas-becker" {
 		t.Fatalf("deal %+v", deal)
 	}
+	// The deal is in the org currency (so the digests count it) and the lead is converted into it.
+	if deal.Amount.Currency != "EUR" {
+		t.Fatalf("deal of an accepted handoff has currency %q, want the org's EUR", deal.Amount.Currency)
+	}
+	if l, err := f.rt.Store.GetLead(f.ctx, h.LeadID); err != nil || l.Status != domain.LeadConverted || l.DealID != deal.ID {
+		t.Fatalf("lead after accept: %s %q %v", l.Status, l.DealID, err)
+	}
 	if ev := f.waitEvents("Handoff Accepted", id, 1); ev[0]["dealId"] != deal.ID || ev[0]["aeId"] != "max-hoffmann" {
 		t.Fatalf("Handoff Accepted %v", ev)
 	}

@@ -193,6 +193,10 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 	r.Deps.HubSpot = webhook.HubSpotVerifier{Secrets: secrets(cfg.Env, r.Org.Webhooks.HubSpot.ClientSecretEnv), Versions: hubspotVersions(r.Org.Webhooks.HubSpot.SignatureVersions)}
 	// The local runtime runs every function, so it draws digest charts in-process.
 	r.Caps = registry.New(r.Deps, charts.Draw)
+	// Deals stored before every deal had a currency get the org's (idempotent: a no-op once done).
+	if _, err := r.Caps.Deals.MigrateDealCurrencies(ctx); err != nil {
+		return err
+	}
 
 	fns := r.Caps.Functions()
 	reg := sfn.NewRegistry()

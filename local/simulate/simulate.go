@@ -623,10 +623,10 @@ func (s *Sim) count(ctx context.Context) {
 		var st string
 		var n int
 		if rows.Scan(&st, &n) == nil {
-			switch domain.LeadStatus(st) {
-			case domain.LeadRouted:
-				s.res.Routed = n
-			case domain.LeadDisqualified:
+			switch ls := domain.LeadStatus(st); {
+			case ls.Routed():
+				s.res.Routed += n
+			case ls == domain.LeadDisqualified:
 				s.res.Disqualified = n
 			}
 		}

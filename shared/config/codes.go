@@ -3,8 +3,6 @@
 
 package config
 
-import "strings"
-
 // zoneNames are canonical IANA zones, used only to suggest a fix for a misspelt time zone;
 // whether a zone exists is decided by time.LoadLocation against the embedded tz database.
 var zoneNames = []string{
@@ -574,21 +572,6 @@ var countryCodes = map[string]bool{
 	"ZA": true, // South Africa
 	"ZM": true, // Zambia
 	"ZW": true, // Zimbabwe
-}
-
-// currencyCodes are the active ISO 4217 currency codes.
-var currencyCodes = map[string]bool{}
-
-func init() {
-	for _, c := range strings.Fields(`AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND
-		BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB
-		EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD
-		JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU
-		MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD
-		RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY
-		TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG`) {
-		currencyCodes[c] = true
-	}
 }
 
 // Locales the message catalog speaks.

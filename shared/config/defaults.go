@@ -70,6 +70,11 @@ func applyDefaults(o *Org, d *decoder) {
 			o.Routing.Rules[i].Stage = domain.RouteLead
 		}
 	}
+	for i := range o.Pipelines {
+		if !has(fmt.Sprintf("pipelines[%d].require_lost_reason", i)) {
+			o.Pipelines[i].RequireLostReason = true
+		}
+	}
 	for i := range o.Routing.Pools {
 		p := &o.Routing.Pools[i]
 		path := fmt.Sprintf("routing.pools[%d]", i)

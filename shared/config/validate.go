@@ -103,7 +103,7 @@ func (v *validator) locale(path, l string) {
 }
 
 func (v *validator) currency(path, c string) {
-	if c != "" && !currencyCodes[c] {
+	if c != "" && !domain.IsISO4217(c) {
 		v.errorf(path, "unknown currency %q (want an ISO 4217 code such as EUR or USD)", c)
 	}
 }
@@ -695,6 +695,13 @@ func (v *validator) pipelines() {
 		}
 		if lost == 0 {
 			v.errorf(path+".stages", "needs a lost stage (lost: true)")
+		}
+		reasons := map[string]string{}
+		for j, r := range p.LostReasons {
+			rp := fmt.Sprintf("%s.lost_reasons[%d]", path, j)
+			if v.require(rp, strings.TrimSpace(r) != "") {
+				v.unique(reasons, r, rp, "lost reason")
+			}
 		}
 	}
 }

@@ -52,10 +52,12 @@ type DealInput struct {
 	CloseDate                               *time.Time
 	NextStep, AccountID, LeadID, ExternalID string
 	Source                                  string
+	// LostReason is required when the deal starts in a lost stage of a pipeline that asks for it.
+	LostReason string
 }
 
 var dealCreateFields = []string{"name", "pipeline", "stage", "ownerId", "amount", "currency", "closeDate", "nextStep",
-	"accountId", "leadId", "externalId", "source"}
+	"accountId", "leadId", "externalId", "source", "lostReason"}
 
 func (ds *Service) postDeal(w http.ResponseWriter, r *http.Request) {
 	body, herr := ds.signed(r, true)
@@ -67,7 +69,8 @@ func (ds *Service) postDeal(w http.ResponseWriter, r *http.Request) {
 				f := &httpapi.Fields{M: m}
 				in := DealInput{Name: f.Str("name"), Pipeline: f.Str("pipeline"), Stage: f.Str("stage"), OwnerID: f.Str("ownerId"),
 					Amount: f.Amount("amount"), Currency: f.Str("currency"), CloseDate: f.Date("closeDate"), NextStep: f.Str("nextStep"),
-					AccountID: f.Str("accountId"), LeadID: f.Str("leadId"), ExternalID: f.Str("externalId"), Source: f.Str("source")}
+					AccountID: f.Str("accountId"), LeadID: f.Str("leadId"), ExternalID: f.Str("externalId"), Source: f.Str("source"),
+					LostReason: f.Str("lostReason")}
 				if len(f.Errs) > 0 {
 					herr = httpapi.BadRequest("InvalidDeal", "the deal has invalid fields", f.Errs...)
 				} else {
@@ -96,8 +99,17 @@ func (d *Service) CreateDeal(ctx context.Context, in DealInput, idem string) (do
 	now := d.Clock.Now()
 	var errs []domain.FieldProblem
 	fail := func(f, reason string) { errs = append(errs, domain.FieldProblem{Field: f, Reason: reason}) }
-	if in.Name == "" {
-		fail("name", "required")
+	name, why := CleanDealName(in.Name)
+	if why != "" {
+		fail("name", why)
+	}
+	nextStep, why := cleanDealLine(in.NextStep)
+	if why != "" {
+		fail("nextStep", why)
+	}
+	lostReason, why := cleanDealLine(in.LostReason)
+	if why != "" {
+		fail("lostReason", why)
 	}
 	owner, ok := d.Org.Rep(in.OwnerID)
 	switch {
@@ -120,27 +132,31 @@ func (d *Service) CreateDeal(ctx context.Context, in DealInput, idem string) (do
 			fail("stage", fmt.Sprintf("pipeline %s has no stage %q", pipe.ID, in.Stage))
 		}
 	}
-	var amount domain.Money
-	if in.Amount != "" || in.Currency != "" {
-		cur := in.Currency
-		if cur == "" {
-			cur = d.Org.Settings.Currency
+	// Every deal has a currency (the org's unless given), so every deal counts in the digests.
+	amount, field, why := DealMoney(d.Org, in.Amount, in.Currency)
+	if why != "" {
+		fail(field, why)
+	}
+	if in.CloseDate != nil {
+		if why := CloseDateProblem(*in.CloseDate, now); why != "" {
+			fail("closeDate", why)
 		}
-		amt := in.Amount
-		if amt == "" {
-			amt = "0"
+	}
+	if stage.Lost {
+		if lostReason, why = LostReason(pipe, lostReason); why != "" {
+			fail("lostReason", why)
 		}
-		var err error
-		if amount, err = domain.ParseMoney(amt, cur); err != nil {
-			fail("amount", err.Error())
-		}
+	} else if lostReason != "" {
+		fail("lostReason", "only a deal in a lost stage has a lost reason")
 	}
 	source := in.Source
 	if source == "" {
 		source = "api"
 	}
-	if source == "hubspot" && in.ExternalID == "" {
-		fail("externalId", "required for source hubspot (the HubSpot deal id)")
+	if source == "hubspot" {
+		if why := HubSpotIDProblem(in.ExternalID); why != "" {
+			fail("externalId", why)
+		}
 	}
 	if len(errs) > 0 {
 		return domain.Deal{}, false, domain.Invalid("InvalidDeal", "the deal has invalid fields", errs...)
@@ -172,8 +188,8 @@ func (d *Service) CreateDeal(ctx context.Context, in DealInput, idem string) (do
 		}
 	}
 	deal := domain.Deal{
-		ID: id, Name: in.Name, Source: source, ExternalID: in.ExternalID, Pipeline: pipe.ID, Status: domain.DealOpen,
-		Amount: amount, CloseDate: in.CloseDate, NextStep: in.NextStep, OwnerID: owner.ID, TeamID: owner.Team,
+		ID: id, Name: name, Source: source, ExternalID: in.ExternalID, Pipeline: pipe.ID, Status: domain.DealOpen,
+		Amount: amount, CloseDate: in.CloseDate, NextStep: nextStep, LostReason: lostReason, OwnerID: owner.ID, TeamID: owner.Team,
 		AccountID: in.AccountID, LeadID: in.LeadID, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := deal.EnterStage(stage.ID, now); err != nil {
@@ -303,6 +319,9 @@ func (d *Service) changeDeal(ctx context.Context, id string, change func(old dom
 		if got.Status == domain.DealWon && old.Status != domain.DealWon {
 			d.recordAccount(ctx, got)
 		}
+		if got.Status != old.Status && got.LeadID != "" {
+			d.leadFollowsDeal(ctx, got)
+		}
 		return got, nil
 	}
 }
@@ -328,4 +347,26 @@ func (d *Service) recordAccount(ctx context.Context, deal domain.Deal) {
 		return
 	}
 	d.Log.Info("account recorded from won deal", "deal_id", deal.ID, "account_id", a.ID, "owner_id", a.OwnerID)
+}
+
+// leadFollowsDeal moves the deal's lead along its lifecycle when the deal closes or reopens:
+// won, lost, or converted again. Best effort: the deal is the record of truth.
+func (d *Service) leadFollowsDeal(ctx context.Context, dl domain.Deal) {
+	status := domain.LeadConverted
+	switch dl.Status {
+	case domain.DealWon:
+		status = domain.LeadWon
+	case domain.DealLost:
+		status = domain.LeadLost
+	}
+	_, err := d.Store.UpdateLead(ctx, dl.LeadID, func(l domain.Lead) (domain.Lead, error) {
+		if l.DealID != "" && l.DealID != dl.ID {
+			return l, store.ErrConflict // the lead moved on to another deal
+		}
+		l.Status, l.DealID, l.UpdatedAt = status, dl.ID, d.Clock.Now()
+		return l, nil
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		d.Log.Warn("lead status not updated", "lead_id", dl.LeadID, "deal_id", dl.ID, "error", err.Error())
+	}
 }

@@ -143,7 +143,8 @@ func TestCreateDeal(t *testing.T) {
 		{"bad date", `{"name":"x","ownerId":"anna-weber","closeDate":"18.12.2026"}`, 400, []string{"closeDate"}},
 		{"unknown field", `{"name":"x","ownerId":"anna-weber","probability":90}`, 400, []string{"probability"}},
 		{"hubspot needs the HubSpot id", `{"name":"x","ownerId":"anna-weber","source":"hubspot"}`, 400, []string{"externalId"}},
-		{"yen has no minor unit", `{"name":"x","ownerId":"olivia-brown","amount":"1500000","currency":"JPY"}`, 201, nil},
+		{"a currency without a rate in the org file", `{"name":"x","ownerId":"olivia-brown","amount":"1500000","currency":"JPY"}`, 400, []string{"currency"}},
+		{"a currency with a rate", `{"name":"x","ownerId":"olivia-brown","amount":"1500.50","currency":"USD"}`, 201, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

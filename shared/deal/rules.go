@@ -56,6 +56,9 @@ type DealPatch struct {
 	OwnerID        *string
 	// At is when the change happened (a HubSpot event's time); zero means now.
 	At time.Time
+	// FromCRM marks a change mirrored from the CRM, which owns the record: a stage change to lost
+	// is taken as it happened there, with or without a lost reason.
+	FromCRM bool
 }
 
 // ApplyDealPatch is the pure part of a deal change: it validates p against the org's pipeline and
@@ -89,19 +92,12 @@ func ApplyDealPatch(org *domain.Org, old domain.Deal, p DealPatch, at time.Time)
 		if p.Currency != nil && *p.Currency != "" {
 			cur = *p.Currency
 		}
-		if cur == "" {
-			cur = org.Settings.Currency
-		}
 		amt := d.Amount.Decimal()
 		if p.Amount != nil {
 			amt = *p.Amount
 		}
-		if amt == "" {
-			amt = "0"
-		}
-		m, err := domain.ParseMoney(amt, cur)
-		if err != nil {
-			fail("amount", err.Error())
+		if m, field, why := DealMoney(org, amt, cur); why != "" {
+			fail(field, why)
 		} else {
 			d.Amount = m
 		}
@@ -110,11 +106,19 @@ func ApplyDealPatch(org *domain.Org, old domain.Deal, p DealPatch, at time.Time)
 		d.CloseDate = nil
 	} else if p.CloseDate != nil {
 		cd := p.CloseDate.UTC()
+		if why := CloseDateProblem(cd, at); why != "" {
+			fail("closeDate", why)
+		}
 		d.CloseDate = &cd
 	}
 	if p.NextStep != nil {
-		d.NextStep = *p.NextStep
+		if s, why := cleanDealLine(*p.NextStep); why != "" {
+			fail("nextStep", why)
+		} else {
+			d.NextStep = s
+		}
 	}
+	closedLost := false
 	if p.Stage != nil && *p.Stage != d.Stage {
 		st, ok := pipe.Stage(*p.Stage)
 		if !ok {
@@ -134,6 +138,7 @@ func ApplyDealPatch(org *domain.Org, old domain.Deal, p DealPatch, at time.Time)
 						d.CloseDate = nil // once closed, the close date is the day it closed
 					}
 					closeDealAs(org, &d, st, at)
+					closedLost = st.Lost
 					evs = append(evs, closedEvent(d, version, at))
 				case !d.IsOpen():
 					// Reopened: a won or lost deal moved back to an open stage.
@@ -142,13 +147,29 @@ func ApplyDealPatch(org *domain.Org, old domain.Deal, p DealPatch, at time.Time)
 			}
 		}
 	}
-	if p.LostReason != nil {
-		if d.Status != domain.DealLost {
-			fail("lostReason", "only a lost deal has a lost reason; move it to a lost stage in the same change")
-		} else {
-			d.LostReason = *p.LostReason
-			if n := len(evs); n > 0 && evs[n-1].DetailType == events.DealClosedLost {
-				evs[n-1] = closedEvent(d, version, at) // carry the reason in the event
+	if p.LostReason != nil || (closedLost && !p.FromCRM) {
+		reason, why := "", ""
+		if p.LostReason != nil {
+			reason, why = cleanDealLine(*p.LostReason)
+		}
+		switch {
+		case why != "":
+			fail("lostReason", why)
+		case d.Status != domain.DealLost:
+			if p.LostReason != nil {
+				fail("lostReason", "only a lost deal has a lost reason; move it to a lost stage in the same change")
+			}
+		default:
+			if !p.FromCRM {
+				reason, why = LostReason(pipe, reason)
+			}
+			if why != "" {
+				fail("lostReason", why)
+			} else {
+				d.LostReason = reason
+				if n := len(evs); n > 0 && evs[n-1].DetailType == events.DealClosedLost {
+					evs[n-1] = closedEvent(d, version, at) // carry the reason in the event
+				}
 			}
 		}
 	}

@@ -50,7 +50,9 @@ type Handoff struct {
 	AcceptedBy    string             `json:"acceptedBy,omitempty"`
 	DeclineReason string             `json:"declineReason,omitempty"`
 	DealID        string             `json:"dealId,omitempty"` // the deal created on accept
-	Attempts      []HandoffAttempt   `json:"attempts,omitempty"`
-	UpdatedAt     time.Time          `json:"updatedAt"`
-	Version       int64              `json:"version"`
+	// OverrideReason is why the SDR handed off a disqualified lead anyway (override: true).
+	OverrideReason string           `json:"overrideReason,omitempty"`
+	Attempts       []HandoffAttempt `json:"attempts,omitempty"`
+	UpdatedAt      time.Time        `json:"updatedAt"`
+	Version        int64            `json:"version"`
 }

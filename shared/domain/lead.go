@@ -10,7 +10,29 @@ const (
 	LeadQualified    LeadStatus = "qualified"
 	LeadDisqualified LeadStatus = "disqualified"
 	LeadRouted       LeadStatus = "routed"
+	// LeadHandedOff: an SDR handed the lead to an AE, whose answer is pending.
+	LeadHandedOff LeadStatus = "handed_off"
+	// LeadConverted: an AE accepted it; DealID names the deal.
+	LeadConverted LeadStatus = "converted"
+	// LeadWon and LeadLost: the lead's deal closed.
+	LeadWon  LeadStatus = "won"
+	LeadLost LeadStatus = "lost"
+	// LeadRecycled: returned to nurture (its deal lost, or no AE took it).
+	LeadRecycled LeadStatus = "recycled"
 )
+
+// LeadStatuses is the lifecycle in order: new → qualified/disqualified → routed → handed_off →
+// converted → won/lost, and recycled (back to nurture). Console, API and emails use these words.
+var LeadStatuses = []LeadStatus{LeadNew, LeadQualified, LeadDisqualified, LeadRouted, LeadHandedOff, LeadConverted, LeadWon, LeadLost, LeadRecycled}
+
+// Routed reports whether the lead has an owner's attention: routed or any later step.
+func (s LeadStatus) Routed() bool {
+	switch s {
+	case LeadRouted, LeadHandedOff, LeadConverted, LeadWon, LeadLost, LeadRecycled:
+		return true
+	}
+	return false
+}
 
 // LeadGrade is the marketing/sales qualification level a score reached.
 type LeadGrade string
@@ -73,6 +95,8 @@ type Lead struct {
 	Account string `json:"account,omitempty"`
 	// Rerouted records the one re-route a rise to SQL caused, with the routing it replaced.
 	Rerouted *Reroute `json:"rerouted,omitempty"`
+	// DealID is the deal an accepted handoff of this lead created.
+	DealID string `json:"dealId,omitempty"`
 	// MergedFrom lists the ids (or source:externalId) of duplicate submissions merged into this lead.
 	MergedFrom []string `json:"mergedFrom,omitempty"`
 

@@ -53,6 +53,38 @@ type OrgSettings struct {
 	PublicURL string `yaml:"public_url" json:"publicUrl,omitempty"`
 	// EmailFrom is the sender of every email, e.g. "dealflow <noreply@example.com>".
 	EmailFrom string `yaml:"email_from" json:"emailFrom,omitempty"`
+	// LeadLimits bound how far one lead grows through merged submissions.
+	LeadLimits LeadLimits `yaml:"lead_limits" json:"leadLimits,omitzero"`
+}
+
+// Default lead limits: enough for every UTM tag and form field a real funnel sends, small enough
+// that a lead always fits one DynamoDB item.
+const (
+	DefaultMaxLeadAttributes = 100
+	DefaultMaxLeadMergeRefs  = 50
+)
+
+// LeadLimits bound one lead: a merge that would exceed them keeps the lead's existing
+// attributes, drops the new ones beyond MaxAttributes and keeps only the newest MaxMergeRefs.
+type LeadLimits struct {
+	MaxAttributes int `yaml:"max_attributes" json:"maxAttributes,omitempty"`
+	MaxMergeRefs  int `yaml:"max_merge_refs" json:"maxMergeRefs,omitempty"`
+}
+
+// Attributes is MaxAttributes or its default.
+func (l LeadLimits) Attributes() int {
+	if l.MaxAttributes > 0 {
+		return l.MaxAttributes
+	}
+	return DefaultMaxLeadAttributes
+}
+
+// MergeRefs is MaxMergeRefs or its default.
+func (l LeadLimits) MergeRefs() int {
+	if l.MaxMergeRefs > 0 {
+		return l.MaxMergeRefs
+	}
+	return DefaultMaxLeadMergeRefs
 }
 
 // Holiday is one non-working day of a calendar.
@@ -415,6 +447,11 @@ type Pipeline struct {
 	Name    string  `yaml:"name" json:"name"`
 	Default bool    `yaml:"default" json:"default,omitempty"`
 	Stages  []Stage `yaml:"stages" json:"stages"`
+	// RequireLostReason: a deal moved to a lost stage must say why (default true; the loader
+	// sets it when the file leaves it out).
+	RequireLostReason bool `yaml:"require_lost_reason" json:"requireLostReason"`
+	// LostReasons, when given, are the only lost reasons accepted.
+	LostReasons []string `yaml:"lost_reasons" json:"lostReasons,omitempty"`
 }
 
 // Stage returns the stage with the given id.

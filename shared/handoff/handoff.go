@@ -32,6 +32,9 @@ const (
 type HandoffRequest struct {
 	SDRID string                    `json:"sdrId"`
 	Notes domain.QualificationNotes `json:"notes"`
+	// Override hands off a disqualified lead anyway; OverrideReason (required then) is recorded.
+	Override       bool   `json:"override,omitempty"`
+	OverrideReason string `json:"overrideReason,omitempty"`
 }
 
 // Handoff answers. They are the outputs the workflow's Choice reads ($.answer.outcome).
@@ -71,7 +74,7 @@ func (hs *Service) postHandoff(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, herr)
 		return
 	}
-	m, herr := httpapi.JSONFields(body, "sdrId", "notes")
+	m, herr := httpapi.JSONFields(body, "sdrId", "notes", "override", "overrideReason")
 	if herr != nil {
 		httpapi.WriteError(w, herr)
 		return
@@ -79,6 +82,12 @@ func (hs *Service) postHandoff(w http.ResponseWriter, r *http.Request) {
 	var req HandoffRequest
 	f := &httpapi.Fields{M: m}
 	req.SDRID = f.Str("sdrId")
+	req.OverrideReason = domain.CleanLine(f.Str("overrideReason"))
+	if raw, ok := m["override"]; ok && !f.Null("override") {
+		if err := json.Unmarshal(raw, &req.Override); err != nil {
+			f.Fail("override", "must be true or false")
+		}
+	}
 	if raw, ok := m["notes"]; ok && !f.Null("notes") {
 		if err := json.Unmarshal(raw, &req.Notes); err != nil {
 			f.Fail("notes", `must be an object {"fields": {"budget": "...", ...}, "text": "..."}`)
@@ -114,6 +123,9 @@ func (d *Service) RequestHandoff(ctx context.Context, leadID string, req Handoff
 	if errs := d.validateHandoff(req); len(errs) > 0 {
 		return domain.Handoff{}, false, httpapi.BadRequest("InvalidHandoff", "the handoff is missing required qualification notes or has invalid fields", errs...)
 	}
+	if err := d.guardHandoff(ctx, l, req); err != nil {
+		return domain.Handoff{}, false, err
+	}
 	now := d.Clock.Now()
 	id := store.NewID("ho_")
 	got, created, err := d.Store.PutIdempotencyKey(ctx, handoffOpenKey(l.ID), id, 0)
@@ -148,6 +160,9 @@ func (d *Service) RequestHandoff(ctx context.Context, leadID string, req Handoff
 	}
 	h := domain.Handoff{ID: id, LeadID: l.ID, SDRID: req.SDRID, Notes: notes, Status: domain.HandoffRequested,
 		RequestedAt: now, UpdatedAt: now}
+	if l.Status == domain.LeadDisqualified {
+		h.OverrideReason = req.OverrideReason
+	}
 	if h, err = d.Store.CreateHandoff(ctx, h); err != nil {
 		_ = d.Store.ReleaseIdempotencyKey(ctx, handoffOpenKey(l.ID), id)
 		return domain.Handoff{}, false, fmt.Errorf("create handoff of lead %s: %w", l.ID, err)
@@ -161,7 +176,8 @@ func (d *Service) RequestHandoff(ctx context.Context, leadID string, req Handoff
 		_ = d.Store.ReleaseIdempotencyKey(ctx, handoffOpenKey(l.ID), id)
 		return domain.Handoff{}, false, err
 	}
-	d.Log.Info("handoff requested", "handoff_id", id, "lead_id", l.ID, "sdr_id", req.SDRID)
+	d.setLeadStatus(ctx, l.ID, domain.LeadHandedOff, "")
+	d.Log.Info("handoff requested", "handoff_id", id, "lead_id", l.ID, "sdr_id", req.SDRID, "override", h.OverrideReason != "")
 	return h, true, nil
 }
 
@@ -282,6 +298,9 @@ func (d *Service) WithdrawHandoff(ctx context.Context, id, sdrID, reason string)
 	if errors.Is(err, errHandoffAnswered) {
 		return h, &httpapi.Error{Status: http.StatusConflict, Code: "HandoffClosed",
 			Message: fmt.Sprintf("handoff %s is already %s", id, h.Status)}
+	}
+	if err == nil {
+		d.setLeadStatus(ctx, h.LeadID, domain.LeadRouted, "") // back with its owner, the SDR
 	}
 	return h, err
 }

@@ -11,6 +11,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/dealflow/dealflow/shared/deal"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/lead/leadtext"
@@ -395,8 +396,13 @@ func (d *Service) AcceptHandoff(ctx context.Context, in HandoffRef) (HandoffDeal
 		return HandoffDeal{}, platform.ErrBadInput{Reason: "the org file has no pipeline with stages"}
 	}
 	now := d.Clock.Now()
-	deal := domain.Deal{ID: "deal_" + h.ID, Name: leadtext.Label(l), Source: "handoff", Pipeline: pipe.ID, Status: domain.DealOpen,
-		OwnerID: ae.ID, TeamID: ae.Team, AccountID: l.AccountID, LeadID: l.ID, HandoffID: h.ID, SDRID: h.SDRID, SDRNotes: h.Notes,
+	name, why := deal.CleanDealName(leadtext.Label(l))
+	if why != "" {
+		name = l.ID
+	}
+	// The deal is in the org currency until the AE prices it, so the digests count it.
+	deal := domain.Deal{ID: "deal_" + h.ID, Name: name, Source: "handoff", Pipeline: pipe.ID, Status: domain.DealOpen,
+		Amount: domain.Money{Currency: d.Org.Settings.Currency}, OwnerID: ae.ID, TeamID: ae.Team, AccountID: l.AccountID, LeadID: l.ID, HandoffID: h.ID, SDRID: h.SDRID, SDRNotes: h.Notes,
 		CreatedAt: now, UpdatedAt: now}
 	if err := deal.EnterStage(pipe.Stages[0].ID, now); err != nil {
 		return HandoffDeal{}, platform.ErrBadInput{Reason: err.Error()}
@@ -415,6 +421,7 @@ func (d *Service) AcceptHandoff(ctx context.Context, in HandoffRef) (HandoffDeal
 		}
 	}
 	d.releaseHandoffClaim(ctx, h)
+	d.setLeadStatus(ctx, l.ID, domain.LeadConverted, deal.ID)
 	n := 0
 	for i, a := range h.Attempts {
 		if a.Outcome == domain.HandoffAccepted {
@@ -476,6 +483,9 @@ func (d *Service) QueueHandoff(ctx context.Context, in HandoffRef) (HandoffQueue
 	}
 	l, err := d.Store.UpdateLead(ctx, h.LeadID, func(x domain.Lead) (domain.Lead, error) {
 		x.Queue, x.UpdatedAt = q, now
+		if x.Status == domain.LeadHandedOff {
+			x.Status = domain.LeadRouted // to the queue: routed again, no AE pending
+		}
 		return x, nil
 	})
 	if errors.Is(err, store.ErrNotFound) {

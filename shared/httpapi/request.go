@@ -71,6 +71,12 @@ func JSONFields(body []byte, allowed ...string) (map[string]json.RawMessage, *Er
 	if err := dec.Decode(&m); err != nil || m == nil {
 		return nil, BadRequest("InvalidBody", "the body must be a JSON object")
 	}
+	// One object and nothing after it: `{"stage":"won"}{"stage":"lost"}` is not two changes, and a
+	// proxy or signer that sees one body must not have the server read another.
+	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
+		return nil, BadRequest("InvalidBody", "the body must hold exactly one JSON object, with nothing after it",
+			FieldError{Field: "body", Reason: "unexpected data after the JSON object"})
+	}
 	var unknown []FieldError
 	for k := range m {
 		found := false
@@ -191,6 +197,9 @@ func AnswerError(w http.ResponseWriter, log *slog.Logger, op string, err error) 
 		WriteError(w, herr)
 	case errors.As(err, &inv):
 		WriteError(w, FromInvalid(inv))
+	case errors.Is(err, store.ErrTooLarge):
+		// Permanent: a retry would be refused the same way, so never a 503.
+		WriteError(w, &Error{Status: http.StatusRequestEntityTooLarge, Code: "TooLarge", Message: err.Error() + "; nothing was changed"})
 	case errors.Is(err, store.ErrNotFound):
 		WriteError(w, &Error{Status: http.StatusNotFound, Code: "NotFound", Message: err.Error()})
 	default:

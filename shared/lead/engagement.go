@@ -40,11 +40,14 @@ func (s *Service) scoreOf(l domain.Lead, now time.Time) qualify.Result {
 // as of now). A lead not qualified yet is only edited: the workflow's qualify task scores it with
 // everything it holds by then. A routed lead that this change lifts into SQL is routed again,
 // once (reroute).
-func (s *Service) rescore(ctx context.Context, id string, edit func(*domain.Lead)) (domain.Lead, bool, error) {
+func (s *Service) rescore(ctx context.Context, id string, edit func(*domain.Lead) error) (domain.Lead, bool, error) {
 	now := s.Clock.Now()
 	var before domain.LeadGrade
 	l, err := s.Store.UpdateLead(ctx, id, func(old domain.Lead) (domain.Lead, error) {
-		edit(&old)
+		prev := old
+		if err := edit(&old); err != nil {
+			return prev, err
+		}
 		old.UpdatedAt = now
 		before = old.Grade
 		if old.Status == domain.LeadNew || old.Status == "" {
@@ -53,8 +56,8 @@ func (s *Service) rescore(ctx context.Context, id string, edit func(*domain.Lead
 		res := s.scoreOf(old, now)
 		status := old.Status
 		res.Apply(&old)
-		if status == domain.LeadRouted {
-			old.Status = domain.LeadRouted // the score changes, not where the lead is
+		if status.Routed() {
+			old.Status = status // the score changes, not where the lead is in its lifecycle
 		}
 		return old, nil
 	})
@@ -146,7 +149,7 @@ func (s *Service) accountOwner(ctx context.Context, l domain.Lead) (string, erro
 
 // AddTouches records engagement touches on a lead and re-scores it.
 func (s *Service) AddTouches(ctx context.Context, id string, ts ...domain.Touch) (Scored, error) {
-	l, rerouted, err := s.rescore(ctx, id, func(l *domain.Lead) { l.AddTouches(ts...) })
+	l, rerouted, err := s.rescore(ctx, id, func(l *domain.Lead) error { l.AddTouches(ts...); return nil })
 	if err != nil {
 		return Scored{}, err
 	}

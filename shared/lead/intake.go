@@ -3,9 +3,11 @@ package lead
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"regexp"
@@ -26,8 +28,28 @@ import (
 type Accepted struct {
 	ID        string `json:"id"`
 	Duplicate bool   `json:"duplicate,omitempty"`
-	// MergedInto is set when the submission's email matched an existing lead.
+	// Merged is set when the submission's email matched an existing lead.
 	Merged bool `json:"merged,omitempty"`
+	// Dropped says what the merge left out to keep the lead within org.lead_limits.
+	Dropped *qualify.MergeDropped `json:"dropped,omitempty"`
+}
+
+// MaxLeadBytes is the most a stored lead may weigh: the DynamoDB item limit less room for the
+// item's keys and index attributes. A submission that would make a lead heavier is refused
+// with 413 before anything is acknowledged.
+const MaxLeadBytes = store.MaxItemBytes - 8*1024
+
+// ErrLeadTooLarge: the lead (new, or merged with this submission) would be over MaxLeadBytes.
+// It is permanent: a retry of the same submission is refused the same way.
+var ErrLeadTooLarge = errors.New("lead too large")
+
+// ErrIdempotencyKeyReused: the Idempotency-Key was first used with a different lead.
+var ErrIdempotencyKeyReused = errors.New("Idempotency-Key reused with a different lead")
+
+// leadSize is the stored size of l (its JSON, as both stores keep it).
+func leadSize(l domain.Lead) int {
+	b, _ := json.Marshal(l)
+	return len(b)
 }
 
 func FieldErrors(err error) []httpapi.FieldError {
@@ -63,6 +85,18 @@ func (in *Service) postLead(w http.ResponseWriter, r *http.Request) {
 
 func (in *Service) answer(w http.ResponseWriter, r *http.Request, l domain.Lead, idemKey string) {
 	acc, err := in.Accept(r.Context(), l, idemKey)
+	switch {
+	case errors.Is(err, ErrLeadTooLarge) || errors.Is(err, store.ErrTooLarge):
+		httpapi.WriteError(w, &httpapi.Error{Status: http.StatusRequestEntityTooLarge, Code: "LeadTooLarge",
+			Message: fmt.Sprintf("the lead would be over %d bytes stored; nothing was accepted. Send fewer or shorter attributes (retrying the same submission will not help)", MaxLeadBytes),
+			Fields:  []httpapi.FieldError{{Field: "attributes", Reason: "the lead with this submission does not fit one stored item"}}})
+		return
+	case errors.Is(err, ErrIdempotencyKeyReused):
+		httpapi.WriteError(w, &httpapi.Error{Status: http.StatusUnprocessableEntity, Code: "IdempotencyKeyReused",
+			Message: fmt.Sprintf("Idempotency-Key %q was first used for lead %s with a different body; that lead is unchanged. Send a new lead with a new key", idemKey, acc.ID),
+			Fields:  []httpapi.FieldError{{Field: "Idempotency-Key", Reason: "already used with a different body"}}})
+		return
+	}
 	if err != nil {
 		in.Log.Error("lead intake failed", "error", err.Error())
 		httpapi.WriteError(w, &httpapi.Error{Status: http.StatusServiceUnavailable, Code: "Unavailable",
@@ -84,15 +118,27 @@ func (in *Service) Accept(ctx context.Context, l domain.Lead, idemKey string) (A
 	id := newLeadID()
 	now := in.Clock.Now()
 	var keys []string // keys of this submission: a repeat of it finds the same lead
+	var bodyKey string
 	if idemKey != "" {
 		keys = append(keys, "lead-idem:"+l.Source+":"+idemKey)
+		// A second key names what the first was used for (the submission's hash), claimed in the
+		// same write: a repeat holds both, a reuse with another lead holds only the first and is
+		// told (422, as Stripe answers) instead of that lead being dropped silently.
+		bodyKey = "lead-idem-body:" + l.Source + ":" + idemKey + ":" + leadHash(l)
 	}
 	if l.ExternalID != "" {
 		keys = append(keys, "lead-ext:"+l.Source+":"+l.ExternalID)
 	}
 	emailKey := "lead-email:" + qualify.DedupeKey(l.Email)
 	nl, ev := newLead(id, l, now)
-	_, held, err := in.Store.CreateLeadClaiming(ctx, nl, append(keys, emailKey), ev)
+	if leadSize(nl) > MaxLeadBytes {
+		return Accepted{}, fmt.Errorf("new lead: %w", ErrLeadTooLarge)
+	}
+	claims := append(append([]string(nil), keys...), emailKey)
+	if bodyKey != "" {
+		claims = append(claims, bodyKey)
+	}
+	_, held, err := in.Store.CreateLeadClaiming(ctx, nl, claims, ev)
 	if errors.Is(err, store.ErrAlreadyExists) {
 		return Accepted{ID: id, Duplicate: true}, nil
 	}
@@ -102,6 +148,13 @@ func (in *Service) Accept(ctx context.Context, l domain.Lead, idemKey string) (A
 	if len(held) == 0 {
 		in.Log.Info("lead accepted", "lead_id", id, "source", l.Source)
 		return Accepted{ID: id}, nil
+	}
+	if bodyKey != "" {
+		if first, ok := held[keys[0]]; ok {
+			if _, same := held[bodyKey]; !same {
+				return Accepted{ID: first}, ErrIdempotencyKeyReused
+			}
+		}
 	}
 	for _, k := range keys {
 		if got, ok := held[k]; ok {
@@ -114,7 +167,7 @@ func (in *Service) Accept(ctx context.Context, l domain.Lead, idemKey string) (A
 	if l.ExternalID != "" {
 		ref += ":" + l.ExternalID
 	}
-	merged, err := in.MergeInto(ctx, got, l, ref)
+	merged, dropped, err := in.MergeInto(ctx, got, l, ref)
 	if errors.Is(err, store.ErrNotFound) {
 		// The email key was claimed but its lead never written (a crash between the two in a
 		// version that wrote them apart): write it now, under the claimed id.
@@ -123,12 +176,27 @@ func (in *Service) Accept(ctx context.Context, l domain.Lead, idemKey string) (A
 	if err != nil {
 		return Accepted{}, err
 	}
+	if bodyKey != "" {
+		keys = append(keys, bodyKey)
+	}
 	for _, k := range keys {
 		if _, _, err := in.Store.PutIdempotencyKey(ctx, k, merged, 0); err != nil {
 			in.Log.Warn("idempotency key for a merged lead not stored", "lead_id", merged, "error", err.Error())
 		}
 	}
-	return Accepted{ID: merged, Merged: true}, nil
+	acc := Accepted{ID: merged, Merged: true}
+	if !dropped.Empty() {
+		acc.Dropped = &dropped
+	}
+	return acc, nil
+}
+
+// leadHash identifies what a submission asked for: the normalised lead, so a retry that only
+// re-orders the JSON or changes white space is the same request.
+func leadHash(l domain.Lead) string {
+	b, _ := json.Marshal(l)
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // existing answers a repeated submission. When the claimed lead is missing (the first attempt
@@ -170,16 +238,24 @@ func (in *Service) create(ctx context.Context, id string, l domain.Lead, now tim
 }
 
 // MergeInto folds a duplicate submission into lead id (fields it lacked, attributes, touches)
-// and re-scores it; a merge that lifts a routed lead into SQL re-routes it once.
-func (in *Service) MergeInto(ctx context.Context, id string, incoming domain.Lead, ref string) (string, error) {
-	_, _, err := in.rescore(ctx, id, func(old *domain.Lead) {
-		*old = qualify.Merge(*old, incoming, ref)
+// within the org's lead limits, says what was dropped, and re-scores it; a merge that lifts a
+// routed lead into SQL re-routes it once. A merge that would make the lead heavier than
+// MaxLeadBytes changes nothing and is ErrLeadTooLarge.
+func (in *Service) MergeInto(ctx context.Context, id string, incoming domain.Lead, ref string) (string, qualify.MergeDropped, error) {
+	var dropped qualify.MergeDropped
+	_, _, err := in.rescore(ctx, id, func(old *domain.Lead) error {
+		m, d := qualify.Merge(*old, incoming, ref, in.Org.Settings.LeadLimits)
+		if leadSize(m) > MaxLeadBytes {
+			return ErrLeadTooLarge
+		}
+		*old, dropped = m, d
+		return nil
 	})
 	if err != nil {
-		return "", err
+		return "", dropped, err
 	}
-	in.Log.Info("lead merged into existing", "lead_id", id, "ref", ref)
-	return id, nil
+	in.Log.Info("lead merged into existing", "lead_id", id, "ref", ref, "dropped_attributes", len(dropped.Attributes), "dropped_refs", dropped.MergeRefs)
+	return id, dropped, nil
 }
 
 // newLeadID returns "lead_" and 24 hex digits: the millisecond (48 bits), then 48 random bits.

@@ -116,7 +116,7 @@ func (d *Service) RouteLead(ctx context.Context, in LeadRef) (routing.Decision, 
 	if err != nil {
 		return routing.Decision{}, err
 	}
-	if l.Status == domain.LeadRouted {
+	if l.Status.Routed() {
 		return decisionOf(l), nil
 	}
 	owner, err := d.accountOwner(ctx, l)
@@ -134,7 +134,7 @@ func (d *Service) RouteLead(ctx context.Context, in LeadRef) (routing.Decision, 
 	}
 	lost := false
 	l, err = d.Store.UpdateLead(ctx, l.ID, func(old domain.Lead) (domain.Lead, error) {
-		if old.Status == domain.LeadRouted {
+		if old.Status.Routed() {
 			lost = true
 			return old, nil
 		}
@@ -220,7 +220,7 @@ func (d *Service) LeadFallback(ctx context.Context, in FallbackInput) (routing.D
 	}
 	now := d.Clock.Now()
 	l, err = d.Store.UpdateLead(ctx, l.ID, func(old domain.Lead) (domain.Lead, error) {
-		if old.Status == domain.LeadRouted {
+		if old.Status.Routed() {
 			return old, nil
 		}
 		old.Status = domain.LeadRouted

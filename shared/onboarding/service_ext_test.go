@@ -138,9 +138,9 @@ func TestOnboardingStartsOncePerDealWithTheHandoffNote(t *testing.T) {
 	}
 	// A lost deal starts nothing (the rule only fires on Closed Won; a stale event finds it lost).
 	lostDeal := f.deal(t, deal.DealInput{Name: "Lost GmbH", OwnerID: "max-hoffmann", Stage: "closed-won"})
-	lost := "closed-lost"
+	lost, why := "closed-lost", "budget cut"
 	ev := f.wonEvent(t, lostDeal.ID)
-	if _, err := f.Caps.Deals.UpdateDealFields(ctx, lostDeal.ID, deal.DealPatch{Stage: &lost}); err != nil {
+	if _, err := f.Caps.Deals.UpdateDealFields(ctx, lostDeal.ID, deal.DealPatch{Stage: &lost, LostReason: &why}); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := f.Caps.Onboardings.StartOnboarding(ctx, onboarding.OnboardingStartInput{DealID: lostDeal.ID, EventID: ev}); err != nil || res.Started {

@@ -2,6 +2,7 @@ package qualify
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -253,12 +254,10 @@ func (n Normalizer) PhoneE164(raw, country string) (string, bool) {
 	return n.Phone(raw, region)
 }
 
-// thousandsSeparators strips the separators of "1,200", "1.200", "1 200", "1_200", "1'200" (built
-// once: a Replacer compiles its table on first use, which cost an allocation burst per lead).
-var thousandsSeparators = strings.NewReplacer(",", "", ".", "", " ", "", "_", "", "'", "")
-
-// ParseEmployees reads a head count as forms and CRMs write it: "250", "1,200", "1.200", "500+",
-// "201-500" (a band counts as its lower bound, so "≥ 500" rules hold only when surely true).
+// ParseEmployees reads a head count as forms and CRMs write it: "250", "1,200", "1.200",
+// "1 200", "500+", "201-500". A band counts as its lower bound, so "≥ 500" rules hold only when
+// surely true. A separator must group thousands (1–3 digits, then groups of exactly 3): "12.5"
+// or "1,5" is a fraction, not 125 or 15, and is refused.
 func ParseEmployees(s string) (int, bool) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSuffix(s, "+")
@@ -266,12 +265,26 @@ func ParseEmployees(s string) (int, bool) {
 		s = lo
 	}
 	s = strings.TrimSpace(s)
-	digits := thousandsSeparators.Replace(s)
-	if digits == "" || len(digits) > 9 {
+	groups := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",. _'", r) })
+	if len(groups) == 0 || strings.ContainsAny(s[:1]+s[len(s)-1:], ",. _'") {
 		return 0, false
 	}
-	n, err := strconv.Atoi(digits)
-	if err != nil || n < 0 {
+	var digits strings.Builder
+	for i, g := range groups {
+		if (i == 0 && len(g) > 3 && len(groups) > 1) || (i > 0 && len(g) != 3) {
+			return 0, false
+		}
+		digits.WriteString(g)
+	}
+	if len(groups) > 1 && len(s) != len(digits.String())+len(groups)-1 {
+		return 0, false // two separators in a row: "1,,200"
+	}
+	d := digits.String()
+	if len(d) > 9 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(d)
+	if err != nil || n < 0 || strings.ContainsAny(d, "+-") {
 		return 0, false
 	}
 	return n, true
@@ -287,11 +300,27 @@ func DedupeKey(email string) string {
 	return e
 }
 
+// MergeDropped says what a bounded merge left out, for the answer to the submission.
+type MergeDropped struct {
+	// Attributes are the submitted attribute keys not added: the lead already had its
+	// maximum (org.lead_limits.max_attributes).
+	Attributes []string `json:"attributes,omitempty"`
+	// MergeRefs is how many of the oldest merge references were let go to keep the newest
+	// org.lead_limits.max_merge_refs.
+	MergeRefs int `json:"mergeRefs,omitempty"`
+}
+
+// Empty reports whether nothing was dropped.
+func (d MergeDropped) Empty() bool { return len(d.Attributes) == 0 && d.MergeRefs == 0 }
+
 // Merge folds a new submission into the lead already stored for the same email: the existing
 // lead keeps its id, owner and history; empty fields are filled from the newer submission and
 // attributes are added (newer values win for the same key). ref (e.g. "hubspot:123" or the new
-// lead id) is recorded in MergedFrom once.
-func Merge(existing, incoming domain.Lead, ref string) domain.Lead {
+// lead id) is recorded in MergedFrom once. The lead stays within limits however often the same
+// email is posted: new attribute keys beyond limits.Attributes() are dropped (in key order, so
+// the answer is the same on a retry) and only the newest limits.MergeRefs() references are kept.
+func Merge(existing, incoming domain.Lead, ref string, limits domain.LeadLimits) (domain.Lead, MergeDropped) {
+	var dropped MergeDropped
 	m := existing
 	fill := func(dst *string, src string) {
 		if *dst == "" {
@@ -315,8 +344,17 @@ func Merge(existing, incoming domain.Lead, ref string) domain.Lead {
 		for k, v := range m.Attributes {
 			attrs[k] = v
 		}
-		for k, v := range incoming.Attributes {
-			attrs[k] = v
+		keys := make([]string, 0, len(incoming.Attributes))
+		for k := range incoming.Attributes {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if _, known := attrs[k]; !known && len(attrs) >= limits.Attributes() {
+				dropped.Attributes = append(dropped.Attributes, k)
+				continue
+			}
+			attrs[k] = incoming.Attributes[k]
 		}
 		m.Attributes = attrs
 	}
@@ -333,5 +371,9 @@ func Merge(existing, incoming domain.Lead, ref string) domain.Lead {
 			m.MergedFrom = append(append([]string(nil), m.MergedFrom...), ref)
 		}
 	}
-	return m
+	if over := len(m.MergedFrom) - limits.MergeRefs(); over > 0 {
+		dropped.MergeRefs = over
+		m.MergedFrom = append([]string(nil), m.MergedFrom[over:]...)
+	}
+	return m, dropped
 }

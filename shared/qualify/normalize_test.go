@@ -1,6 +1,7 @@
 package qualify
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -134,6 +135,9 @@ func TestParseEmployees(t *testing.T) {
 		{"250", 250, true}, {"1,200", 1200, true}, {"1.200", 1200, true}, {"10 000", 10000, true},
 		{"500+", 500, true}, {"201-500", 201, true}, {"0", 0, true},
 		{"", 0, false}, {"-5", 0, false}, {"many", 0, false}, {"12345678901", 0, false},
+		// A fraction is refused, never read as 125; a range is its lower bound.
+		{"12.5", 0, false}, {"1,5", 0, false}, {"1.2345", 0, false}, {"1,,200", 0, false}, {",200", 0, false},
+		{"1.200.000", 1200000, true}, {"50-200", 50, true}, {"50 - 200", 50, true}, {"1200", 1200, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -214,16 +218,31 @@ func TestDedupeKeyAndMerge(t *testing.T) {
 		Attributes: map[string]string{"utm_source": "google"}, MergedFrom: []string{"api:1"}}
 	incoming := domain.Lead{ID: "L2", Email: "anna@acme.de", Name: "Anna Schmidt", Company: "Acme", Employees: 300,
 		Attributes: map[string]string{"utm_source": "linkedin", "message": "call me"}}
-	got := Merge(existing, incoming, "hubspot:77")
+	got, _ := Merge(existing, incoming, "hubspot:77", domain.LeadLimits{})
 	want := domain.Lead{ID: "L1", Email: "anna@acme.de", Name: "Anna", OwnerID: "rep-1", Company: "Acme", Employees: 300,
 		Attributes: map[string]string{"utm_source": "linkedin", "message": "call me"}, MergedFrom: []string{"api:1", "hubspot:77"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Merge\n got %+v\nwant %+v", got, want)
 	}
-	if again := Merge(got, incoming, "hubspot:77"); len(again.MergedFrom) != 2 {
+	if again, _ := Merge(got, incoming, "hubspot:77", domain.LeadLimits{}); len(again.MergedFrom) != 2 {
 		t.Fatalf("merging the same submission twice recorded it twice: %v", again.MergedFrom)
 	}
 	if existing.Attributes["utm_source"] != "google" || len(existing.MergedFrom) != 1 {
 		t.Fatal("Merge modified its input")
+	}
+}
+
+func TestMergeIsBounded(t *testing.T) {
+	limits := domain.LeadLimits{MaxAttributes: 3, MaxMergeRefs: 2}
+	l := domain.Lead{Attributes: map[string]string{"a": "1", "b": "2"}, MergedFrom: []string{"r1", "r2"}}
+	got, dropped := Merge(l, domain.Lead{Attributes: map[string]string{"b": "new", "c": "3", "d": "4", "e": "5"}}, "r3", limits)
+	if len(got.Attributes) != 3 || got.Attributes["b"] != "new" || got.Attributes["c"] != "3" {
+		t.Errorf("attributes %v: want a, b (updated) and c", got.Attributes)
+	}
+	if fmt.Sprint(dropped.Attributes) != "[d e]" || dropped.MergeRefs != 1 || fmt.Sprint(got.MergedFrom) != "[r2 r3]" {
+		t.Errorf("dropped %+v, refs %v; want [d e], 1 and the newest [r2 r3]", dropped, got.MergedFrom)
+	}
+	if _, again := Merge(got, domain.Lead{Attributes: map[string]string{"a": "x"}}, "r3", limits); !again.Empty() {
+		t.Errorf("updating a known key drops nothing: %+v", again)
 	}
 }

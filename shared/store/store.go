@@ -20,6 +20,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/domain"
@@ -33,7 +34,23 @@ var (
 	// ErrConflict means a concurrent write won and the update could not be applied after the
 	// adapter's bounded retries; callers may retry the whole operation.
 	ErrConflict = errors.New("conflict: concurrent update")
+	// ErrTooLarge means the entity would not fit one stored item (MaxItemBytes): a permanent
+	// refusal, never worth a retry. Every adapter enforces the DynamoDB limit, so what SQLite
+	// stores locally also fits the AWS table.
+	ErrTooLarge = errors.New("too large to store")
 )
+
+// MaxItemBytes is the DynamoDB item size limit (400 KB, attribute names and values counted:
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html).
+const MaxItemBytes = 400 * 1024
+
+// CheckItemSize refuses an entity whose stored form is over MaxItemBytes.
+func CheckItemSize(kind, id string, n int) error {
+	if n > MaxItemBytes {
+		return fmt.Errorf("%s %s is %d bytes, over the %d-byte item limit: %w", kind, id, n, MaxItemBytes, ErrTooLarge)
+	}
+	return nil
+}
 
 // DefaultPageSize applies when Page.Limit is 0; MaxPageSize caps any larger request.
 const (

@@ -117,7 +117,7 @@ func (d *Service) dealForHubSpot(ctx context.Context, hsID string) (string, erro
 // HubSpot does not guarantee delivery order, so a stage change older than the deal's current
 // stage is stale and ignored rather than moving the deal back.
 func hubspotDealPatch(org *domain.Org, dl domain.Deal, ev webhook.HubSpotEvent) (deal.DealPatch, string) {
-	p := deal.DealPatch{At: ev.OccurredAt()}
+	p := deal.DealPatch{At: ev.OccurredAt(), FromCRM: true}
 	if ev.OccurredAtMS == 0 {
 		p.At = time.Time{}
 	}

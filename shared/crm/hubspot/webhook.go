@@ -103,7 +103,7 @@ func (in *Service) postHubSpot(w http.ResponseWriter, r *http.Request) {
 		}
 		acc, err := in.Leads.Accept(r.Context(), norm.Lead, "")
 		if err == nil && acc.Duplicate && ev.Action() == "propertyChange" {
-			_, err = in.Leads.MergeInto(r.Context(), acc.ID, norm.Lead, "hubspot-event:"+ev.DedupeKey())
+			_, _, err = in.Leads.MergeInto(r.Context(), acc.ID, norm.Lead, "hubspot-event:"+ev.DedupeKey())
 		}
 		if err != nil {
 			in.unavailable(w, err)

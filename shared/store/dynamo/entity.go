@@ -57,7 +57,28 @@ func (k kind[T]) item(v T) (map[string]types.AttributeValue, error) {
 			m[indexSK(ix)] = s(kv[1])
 		}
 	}
+	if err := store.CheckItemSize(k.name, k.id(v), itemSize(m)); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// itemSize is an item's size as DynamoDB counts it: attribute names plus values (strings in
+// UTF-8 bytes, numbers at most 21 bytes).
+func itemSize(m map[string]types.AttributeValue) int {
+	n := 0
+	for name, v := range m {
+		n += len(name)
+		switch x := v.(type) {
+		case *types.AttributeValueMemberS:
+			n += len(x.Value)
+		case *types.AttributeValueMemberN:
+			n += 21
+		default:
+			n += 1
+		}
+	}
+	return n
 }
 
 func decode[T any](k kind[T], item map[string]types.AttributeValue) (T, error) {

@@ -84,6 +84,9 @@ func createWith[T any](ctx context.Context, s *Store, tb table[T], v T, events [
 	if err != nil {
 		return zero, fmt.Errorf("create %s %s: %w", tb.kind, id, err)
 	}
+	if err := store.CheckItemSize(tb.kind, id, len(data)); err != nil {
+		return zero, err
+	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if pre != nil {
 			if err := pre(tx); err != nil {
@@ -170,6 +173,9 @@ func update[T any](ctx context.Context, s *Store, tb table[T], id string, fn fun
 		*tb.ver(&nv) = oldVer + 1
 		body, err := json.Marshal(nv)
 		if err != nil {
+			return err
+		}
+		if err := store.CheckItemSize(tb.kind, id, len(body)); err != nil {
 			return err
 		}
 		args := []any{oldVer + 1, string(body)}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"time"
 
 	"github.com/dealflow/dealflow/shared/domain"
@@ -21,6 +22,37 @@ func sampleLead(id string, created time.Time) domain.Lead {
 func leadID(l domain.Lead) string { return l.ID }
 
 var leadCases = []testCase{
+	{"Lead/TooLarge", func(e *env) {
+		// Over the DynamoDB item limit: refused as ErrTooLarge (permanent), on every store, and
+		// nothing is written; a lead just under it is stored whole.
+		big := sampleLead("big", Base)
+		big.Attributes = map[string]string{"message": strings.Repeat("x", store.MaxItemBytes)}
+		_, err := e.s.CreateLead(e.ctx, big)
+		e.is(err, store.ErrTooLarge, "create a lead over 400 KB")
+		_, err = e.s.GetLead(e.ctx, "big")
+		e.is(err, store.ErrNotFound, "the oversized lead was not written")
+		if !e.cfg.noTx {
+			_, _, err = e.s.CreateLeadClaiming(e.ctx, big, []string{"lead-email:big@acme.example"})
+			e.is(err, store.ErrTooLarge, "create claiming a lead over 400 KB")
+			v, _, _ := e.s.PutIdempotencyKey(e.ctx, "lead-email:big@acme.example", "other", 0)
+			e.eq(v, "other", "the keys of the refused lead were not claimed")
+		}
+
+		fits := sampleLead("fits", Base)
+		fits.Attributes = map[string]string{"message": strings.Repeat("x", store.MaxItemBytes-4096)}
+		_, err = e.s.CreateLead(e.ctx, fits)
+		e.ok(err, "create a lead just under 400 KB")
+		got, err := e.s.GetLead(e.ctx, "fits")
+		e.ok(err, "get it")
+		e.eq(len(got.Attributes["message"]), store.MaxItemBytes-4096, "stored whole")
+		_, err = e.s.UpdateLead(e.ctx, "fits", func(l domain.Lead) (domain.Lead, error) {
+			l.Attributes["more"] = strings.Repeat("y", 8192)
+			return l, nil
+		})
+		e.is(err, store.ErrTooLarge, "grow it past 400 KB")
+		got, _ = e.s.GetLead(e.ctx, "fits")
+		e.eq(got.Version, int64(1), "the refused update wrote nothing")
+	}},
 	{"Lead/CreateClaimingKeys", func(e *env) {
 		e.needsTx("CreateLeadClaiming")
 		got, held, err := e.s.CreateLeadClaiming(e.ctx, sampleLead("l1", Base), []string{"lead-email:a@acme.example", "lead-idem:api:k1"}, event("Lead Received", "l1"))
