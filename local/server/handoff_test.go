@@ -589,6 +589,12 @@ func TestHandoffWithdrawnBySDREndsTheWorkflow(t *testing.T) {
 		t.Fatalf("withdraw: %d %v", code, out)
 	}
 	f.ended(id, "SUCCEEDED")
+	// The AE who was asked hears it was withdrawn, with the SDR's reason, in their language.
+	told := f.mail("handoff-withdrawn:" + id)
+	if ask := f.mail(fmt.Sprintf("handoff-ask:%s:1", id)); told.Message.To[0] != ask.Message.To[0] || !strings.Contains(told.Message.Subject, "Übergabe zurückgezogen") ||
+		!strings.Contains(told.Message.Text, "Jonas Becker hat die Übergabe") || !strings.Contains(told.Message.Text, "paused") {
+		t.Fatalf("note to the AE: to %v %q\n%s", told.Message.To, told.Message.Subject, told.Message.Text)
+	}
 	if code, _ := f.signed(http.MethodPost, "/v1/handoffs/"+id+"/withdraw", `{}`); code != http.StatusConflict {
 		t.Fatalf("second withdraw: %d", code)
 	}

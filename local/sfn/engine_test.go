@@ -221,10 +221,17 @@ func TestTaskTokenCallbacks(t *testing.T) {
 		}, StatusFailed, "HandoffDeclined", "out of office"},
 		{"heartbeat keeps it alive then times out", func(e *Engine, clk *clock.Fake, tok string, x *Execution) error {
 			clk.Advance(20 * time.Second)
+			beat := clk.Now()
 			if err := e.SendTaskHeartbeat(context.Background(), tok); err != nil {
 				return err
 			}
-			time.Sleep(10 * time.Millisecond)
+			// The beat re-arms the heartbeat timer for 30 s after it; wait for that before moving on.
+			for deadline := time.Now().Add(5 * time.Second); !clk.HasTimerDue(beat.Add(30 * time.Second)); {
+				if time.Now().After(deadline) {
+					return errors.New("the heartbeat never re-armed the heartbeat timer")
+				}
+				time.Sleep(time.Millisecond)
+			}
 			clk.Advance(20 * time.Second) // 40s after start but 20s after the beat
 			time.Sleep(10 * time.Millisecond)
 			select {

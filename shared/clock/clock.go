@@ -97,6 +97,19 @@ func (f *Fake) Pending() int {
 	return len(f.timers)
 }
 
+// HasTimerDue reports whether a pending timer falls due exactly at t; tests use it to know a
+// workflow re-armed a timer (a heartbeat reset) before they move the clock on.
+func (f *Fake) HasTimerDue(t time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, tm := range f.timers {
+		if tm.due.Equal(t) {
+			return true
+		}
+	}
+	return false
+}
+
 type fakeTimer struct {
 	f     *Fake
 	due   time.Time

@@ -301,6 +301,10 @@ func (d *Service) WithdrawHandoff(ctx context.Context, id, sdrID, reason string)
 	}
 	if err == nil {
 		d.setLeadStatus(ctx, h.LeadID, domain.LeadRouted, "") // back with its owner, the SDR
+		if _, merr := d.sendWithdrawnToAE(ctx, h, reason); merr != nil {
+			// The withdrawal stands; the AE's links already say it is withdrawn.
+			d.Log.Error("could not tell the AE the handoff was withdrawn", "handoff_id", h.ID, "error", merr.Error())
+		}
 	}
 	return h, err
 }

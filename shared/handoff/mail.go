@@ -328,3 +328,39 @@ func (d *Service) queuedData(loc string, to *domain.Rep, h domain.Handoff, l dom
 			{Title: i18n.T(loc, "handoff.section.lead"), Rows: leadtext.Fields(loc, l)}},
 	}
 }
+
+// sendWithdrawnToAE tells the AE who was asked last that the SDR took the handoff back, so they
+// do not look for it; nobody was asked yet → nobody to tell.
+func (d *Service) sendWithdrawnToAE(ctx context.Context, h domain.Handoff, reason string) (notify.Sent, error) {
+	n := len(h.Attempts)
+	if n == 0 {
+		return notify.Sent{}, nil
+	}
+	ae, ok := d.Org.Rep(h.Attempts[n-1].AEID)
+	if !ok {
+		return notify.Sent{}, nil
+	}
+	l, err := d.handoffLead(ctx, h)
+	if err != nil {
+		return notify.Sent{}, err
+	}
+	loc := d.Org.RepLocale(ae)
+	data := handoffMailData{Greeting: i18n.T(loc, "lead.assigned.greeting", ae.Name),
+		Intro:  i18n.T(loc, "handoff.withdrawn.intro", d.repName(h.SDRID), leadtext.Label(l)),
+		Footer: i18n.T(loc, "footer.sent_by")}
+	if reason != "" {
+		data.Sections = append(data.Sections, mailSection{Title: i18n.T(loc, "handoff.section.reason"),
+			Rows: [][2]string{{i18n.T(loc, "handoff.field.reason"), reason}}})
+	}
+	text, html, err := data.render()
+	if err != nil {
+		return notify.Sent{}, err
+	}
+	id, err := d.Mailer.Send(ctx, notify.Message{From: platform.From(d.Org), To: []string{ae.Email},
+		Subject: i18n.T(loc, "handoff.withdrawn.subject", leadtext.Label(l)), Text: text, HTML: html,
+		IdempotencyKey: "handoff-withdrawn:" + h.ID, Refs: map[string]string{"handoffId": h.ID, "leadId": h.LeadID}})
+	if err != nil {
+		return notify.Sent{}, fmt.Errorf("email handoff %s withdrawal to AE %s: %w", h.ID, ae.ID, err)
+	}
+	return notify.Sent{MessageID: id}, nil
+}

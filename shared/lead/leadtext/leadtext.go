@@ -64,5 +64,14 @@ func Fields(loc string, l domain.Lead) [][2]string {
 	add("lead.field.source", l.Source)
 	add("lead.field.score", i18n.Number(loc, int64(l.Score)))
 	add("lead.field.grade", Grade(loc, l.Grade))
+	add("lead.field.status", Status(loc, l.Status))
 	return out
+}
+
+// Status is the lead's lifecycle step in words (domain.LeadStatuses).
+func Status(loc string, s domain.LeadStatus) string {
+	if s == "" {
+		s = domain.LeadNew
+	}
+	return i18n.T(loc, "lead.status."+string(s))
 }
