@@ -44,6 +44,9 @@ func (x *Execution) unpersisted() ([]HistoryEvent, int) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	evs := append([]HistoryEvent(nil), x.history[x.persisted:]...)
+	for i := range evs {
+		evs[i].expand(x.keys)
+	}
 	x.persisted = len(x.history)
 	return evs, len(x.history)
 }

@@ -111,10 +111,15 @@ func (e *Engine) finish(ctx context.Context, x *Execution, out any, f *failure) 
 			details = map[string]any{"error": f.Error, "cause": f.Cause}
 		} else {
 			typ = "ExecutionSucceeded"
-			details = docDetails("output", out)
 		}
 	}
-	x.emitForce(typ, details)
+	if status == StatusSucceeded {
+		x.mu.Lock()
+		x.appendEventLocked(typ, HistoryEvent{compact: compactSucceeded, cDoc: out}, -1)
+		x.mu.Unlock()
+	} else {
+		x.emitForce(typ, details)
+	}
 	x.mu.Lock()
 	x.status = status
 	x.stopDate = e.clock.Now()
@@ -152,15 +157,15 @@ func (e *Engine) runProgram(ctx context.Context, fr *frame, def *Definition, cp 
 			enteredID = resume.EnteredID
 			enteredAt = resume.EnteredAt
 		} else {
-			var text any = &lazyDoc{v: in}
+			h := HistoryEvent{compact: compactEntered, cName: st.Name, cDoc: in}
 			if first && rawText != "" {
-				text = rawText
+				h.cText, h.hasText = rawText, true
 			}
 			prev := int64(-1)
 			if first && fr.top && fr.x.historyLen() == 1 {
 				prev = 0 // AWS reports the first state's previous event as 0
 			}
-			enteredID = fr.emit(st.Type+"StateEntered", map[string]any{"input": text, "inputDetails": notTruncated, "name": st.Name}, prev)
+			enteredID = fr.emitCompact(enteredType(st.Type), h, prev)
 		}
 		sc := &stateCtx{e: e, fr: fr, st: st, enteredID: enteredID, enteredAt: enteredAt, rawInput: in, resume: resume}
 		if resume != nil {
@@ -271,18 +276,11 @@ func (sc *stateCtx) statesVar(input any, result any, hasResult bool, errOut any)
 
 // exitEvent records <Type>StateExited with the output and any assigned variables, and commits them.
 func (sc *stateCtx) exit(output any) {
-	details := docDetails("output", output)
-	details["name"] = sc.st.Name
+	h := HistoryEvent{compact: compactExited, cName: sc.st.Name, cDoc: output, assigned: sc.assigned}
 	if sc.assigned != nil {
-		av := make(map[string]any, len(sc.assigned))
-		for k, v := range sc.assigned {
-			av[k] = &lazyDoc{v: v}
-		}
-		details["assignedVariables"] = av
-		details["assignedVariablesDetails"] = notTruncated
 		sc.fr.vars.set(sc.assigned)
 	}
-	sc.fr.emit(sc.st.Type+"StateExited", details, -1)
+	sc.fr.emitCompact(exitedType(sc.st.Type), h, -1)
 }
 
 // evalPath resolves a JSONPath-mode path (InputPath, OutputPath ...) on doc.
