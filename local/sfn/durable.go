@@ -153,7 +153,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 		x := &Execution{ARN: r.ARN, Name: r.Name, Machine: sm, InputText: r.Input, StartDate: r.StartDate, roleARN: e.roleARN,
 			engine: e, stats: e.machineStats(sm.ARN), status: r.Status, output: r.Output, stopDate: r.StopDate, history: hist, persisted: len(hist), done: make(chan struct{}),
 			keys: newKeyOrders(sm.Definition.keys)}
-		x.keys.learn([]byte(r.Input))
+		x.keys.learnString(r.Input)
 		if r.Error != nil {
 			x.errName, x.hasError = *r.Error, true
 		}

@@ -28,6 +28,7 @@ type frame struct {
 	branch  bool // a Parallel branch
 	// lastType is the type of the state that ended the program with a failure.
 	lastType string
+	lookup   func(string) (any, bool) // vars.lookup, bound once per program rather than per path
 }
 
 // stateResult is what executing one state produces.
@@ -146,6 +147,8 @@ func (e *Engine) runProgram(ctx context.Context, fr *frame, def *Definition, cp 
 		resume = nil
 	}
 	first := true
+	// One stateCtx per program, reset for each state: nothing keeps it once its state has ended.
+	sc := &stateCtx{}
 	for {
 		if err := context.Cause(ctx); err != nil {
 			return nil, &failure{stopped: true, Error: "States.Aborted"}
@@ -167,7 +170,7 @@ func (e *Engine) runProgram(ctx context.Context, fr *frame, def *Definition, cp 
 			}
 			enteredID = fr.emitCompact(enteredType(st.Type), h, prev)
 		}
-		sc := &stateCtx{e: e, fr: fr, st: st, enteredID: enteredID, enteredAt: enteredAt, rawInput: in, resume: resume}
+		*sc = stateCtx{e: e, fr: fr, st: st, enteredID: enteredID, enteredAt: enteredAt, rawInput: in, resume: resume}
 		if resume != nil {
 			sc.retryCount = resume.Retry
 		}
@@ -255,11 +258,17 @@ func (sc *stateCtx) buildContext() map[string]any {
 	return c
 }
 
-func (sc *stateCtx) lookupVar(name string) (any, bool) { return sc.fr.vars.lookup(name) }
+// lookupVar is the variable lookup of expression scopes.
+func (sc *stateCtx) lookupVar() func(string) (any, bool) {
+	if sc.fr.lookup == nil {
+		sc.fr.lookup = sc.fr.vars.lookup
+	}
+	return sc.fr.lookup
+}
 
 // scope is the JSONPath evaluation scope with $ bound to input.
 func (sc *stateCtx) scope(input any) expr.Scope {
-	return expr.Scope{Input: input, Context: sc.contextObject(), Vars: sc.lookupVar}
+	return expr.Scope{Input: input, Context: sc.contextObject(), Vars: sc.lookupVar()}
 }
 
 // statesVar builds $states for JSONata.
@@ -271,7 +280,7 @@ func (sc *stateCtx) statesVar(input any, result any, hasResult bool, errOut any)
 	if errOut != nil {
 		m["errorOutput"] = errOut
 	}
-	return expr.JSONataScope{States: m, Vars: sc.lookupVar, Now: sc.e.clock.Now}
+	return expr.JSONataScope{States: m, Vars: sc.lookupVar(), Now: sc.e.clock.Now}
 }
 
 // exitEvent records <Type>StateExited with the output and any assigned variables, and commits them.
