@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/dealflow/dealflow/shared/store/sqlite/groupcommit"
 )
 
 // tenStateDefinition is a 10-state Pass/Choice workflow shaped like lead routing.
@@ -31,12 +33,18 @@ const tenStateDefinition = `{
 const benchInput = `{"lead": {"email": "a@b.de", "country": "DE", "employees": 250}, "score": 72}`
 
 func benchRun(b *testing.B, e *Engine, def string, input string) {
+	benchRunParallel(b, e, def, input, 1)
+}
+
+// benchRunParallel keeps parallelism×GOMAXPROCS executions in flight.
+func benchRunParallel(b *testing.B, e *Engine, def string, input string, parallelism int) {
 	ctx := context.Background()
 	sm, err := e.CreateStateMachine(ctx, "bench", []byte(def), "bench.asl.json")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	b.SetParallelism(parallelism)
 	b.ResetTimer()
 	var n int64
 	b.RunParallel(func(pb *testing.PB) {
@@ -77,6 +85,25 @@ func BenchmarkTenStatesDurable(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchRun(b, e, tenStateDefinition, benchInput)
+}
+
+// BenchmarkTenStatesDurableGroupCommit is the durable engine as `dealflow serve` runs it: its
+// transactions go through the file's group-commit writer (local/server: sfn.WithTxRunner) and
+// many executions are in flight, so their commits are shared.
+func BenchmarkTenStatesDurableGroupCommit(b *testing.B) {
+	db := openCrashDB(b, filepath.Join(b.TempDir(), "bench.db"))
+	defer db.Close()
+	w := groupcommit.New(db)
+	defer w.Close()
+	p, err := NewSQLitePersistence(context.Background(), db, WithTxRunner(w))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(WithPersistence(p))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRunParallel(b, e, tenStateDefinition, benchInput, 32)
 }
 
 func BenchmarkMap100Items(b *testing.B) {
