@@ -3,6 +3,7 @@ package sfn
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -11,26 +12,20 @@ import (
 	"github.com/dealflow/dealflow/shared/store/sqlite/groupcommit"
 )
 
-// tenStateDefinition is a 10-state Pass/Choice workflow shaped like lead routing.
-const tenStateDefinition = `{
-  "StartAt": "Normalise",
-  "States": {
-    "Normalise": {"Type": "Pass", "Parameters": {"lead.$": "$.lead", "score.$": "$.score"}, "Next": "IsQualified"},
-    "IsQualified": {"Type": "Choice", "Choices": [{"Variable": "$.score", "NumericGreaterThanEquals": 50, "Next": "Qualified"}], "Default": "Nurture"},
-    "Qualified": {"Type": "Pass", "Result": "qualified", "ResultPath": "$.status", "Next": "Region"},
-    "Region": {"Type": "Choice", "Choices": [
-        {"Variable": "$.lead.country", "StringEquals": "DE", "Next": "Dach"},
-        {"Variable": "$.lead.country", "StringEquals": "AT", "Next": "Dach"}], "Default": "Global"},
-    "Dach": {"Type": "Pass", "Result": "dach", "ResultPath": "$.territory", "Next": "Assign"},
-    "Global": {"Type": "Pass", "Result": "global", "ResultPath": "$.territory", "Next": "Assign"},
-    "Nurture": {"Type": "Pass", "Result": "nurture", "ResultPath": "$.status", "Next": "Assign"},
-    "Assign": {"Type": "Pass", "Assign": {"owner": "rep-1"}, "Next": "Size"},
-    "Size": {"Type": "Choice", "Choices": [{"Variable": "$.lead.employees", "NumericGreaterThan": 1000, "Next": "Done"}], "Default": "Done"},
-    "Done": {"Type": "Succeed"}
-  }
-}`
+// The 10-state Pass/Choice workflow shaped like lead routing, and its input; bench/engine-peer.sh
+// runs the same files on aws-local-stepfunctions.
+var (
+	tenStateDefinition = mustRead("testdata/bench-ten-states.asl.json")
+	benchInput         = mustRead("testdata/bench-ten-states.input.json")
+)
 
-const benchInput = `{"lead": {"email": "a@b.de", "country": "DE", "employees": 250}, "score": 72}`
+func mustRead(name string) string {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return strings.TrimSpace(string(b))
+}
 
 func benchRun(b *testing.B, e *Engine, def string, input string) {
 	benchRunParallel(b, e, def, input, 1)
