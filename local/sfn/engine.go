@@ -405,6 +405,9 @@ func (x *Execution) appendEventLocked(typ string, h HistoryEvent, prev int64) in
 	return id
 }
 
+// HistoryLen is the number of history events so far, without copying or rendering them.
+func (x *Execution) HistoryLen() int { return x.historyLen() }
+
 func (x *Execution) historyLen() int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
