@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -32,6 +33,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	root := fs.String("root", ".", "project folder with statemachines/ and events/")
 	startFlag := fs.String("start", "", "first simulated day, RFC3339 (default: --days before today, so the simulation ends now)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	dayTimes := fs.String("day-times", "", "write each simulated day's wall time to this file (day,seconds per line)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -77,6 +80,29 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 			return os.Getenv(n)
 		}
 	}
+	simCfg := simulate.Config{Days: *days, LeadsPerDay: *perDay, Seed: *seed, Start: start, Secret: secret}
+	if *dayTimes != "" {
+		f, err := os.Create(*dayTimes)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer f.Close()
+		simCfg.DayDone = func(day int, wall time.Duration) { fmt.Fprintf(f, "%d,%.3f\n", day, wall.Seconds()) }
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	clk := clock.NewFake(start)
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -98,7 +124,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		progress = nil
 	}
 	fmt.Fprintf(stdout, "simulating %d days from %s, %d leads per working day (seed %d)\n", *days, start.Format("2006-01-02"), *perDay, *seed)
-	res, err := simulate.New(rt, clk, simulate.Config{Days: *days, LeadsPerDay: *perDay, Seed: *seed, Start: start, Secret: secret, Progress: progress}).Run(ctx)
+	simCfg.Progress = progress
+	res, err := simulate.New(rt, clk, simCfg).Run(ctx)
 	cancel()
 	closeErr := rt.Close()
 	res.Summary(stdout)

@@ -215,7 +215,7 @@ func (e *Engine) SendTaskSuccess(ctx context.Context, token, output string) erro
 	if err != nil {
 		return fmt.Errorf("send task success: output is not valid JSON: %v: %w", err, ErrInvalidExecutionInput)
 	}
-	t.x.keys.learn([]byte(output))
+	t.x.keys.learnString(output)
 	if !t.complete(callOutcome{result: v}) {
 		return fmt.Errorf("send task success: %w", ErrTaskDoesNotExist)
 	}

@@ -3,40 +3,43 @@ package sfn
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/dealflow/dealflow/shared/store/sqlite/groupcommit"
 )
 
-// tenStateDefinition is a 10-state Pass/Choice workflow shaped like lead routing.
-const tenStateDefinition = `{
-  "StartAt": "Normalise",
-  "States": {
-    "Normalise": {"Type": "Pass", "Parameters": {"lead.$": "$.lead", "score.$": "$.score"}, "Next": "IsQualified"},
-    "IsQualified": {"Type": "Choice", "Choices": [{"Variable": "$.score", "NumericGreaterThanEquals": 50, "Next": "Qualified"}], "Default": "Nurture"},
-    "Qualified": {"Type": "Pass", "Result": "qualified", "ResultPath": "$.status", "Next": "Region"},
-    "Region": {"Type": "Choice", "Choices": [
-        {"Variable": "$.lead.country", "StringEquals": "DE", "Next": "Dach"},
-        {"Variable": "$.lead.country", "StringEquals": "AT", "Next": "Dach"}], "Default": "Global"},
-    "Dach": {"Type": "Pass", "Result": "dach", "ResultPath": "$.territory", "Next": "Assign"},
-    "Global": {"Type": "Pass", "Result": "global", "ResultPath": "$.territory", "Next": "Assign"},
-    "Nurture": {"Type": "Pass", "Result": "nurture", "ResultPath": "$.status", "Next": "Assign"},
-    "Assign": {"Type": "Pass", "Assign": {"owner": "rep-1"}, "Next": "Size"},
-    "Size": {"Type": "Choice", "Choices": [{"Variable": "$.lead.employees", "NumericGreaterThan": 1000, "Next": "Done"}], "Default": "Done"},
-    "Done": {"Type": "Succeed"}
-  }
-}`
+// The 10-state Pass/Choice workflow shaped like lead routing, and its input; bench/engine-peer.sh
+// runs the same files on aws-local-stepfunctions.
+var (
+	tenStateDefinition = mustRead("testdata/bench-ten-states.asl.json")
+	benchInput         = mustRead("testdata/bench-ten-states.input.json")
+)
 
-const benchInput = `{"lead": {"email": "a@b.de", "country": "DE", "employees": 250}, "score": 72}`
+func mustRead(name string) string {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return strings.TrimSpace(string(b))
+}
 
 func benchRun(b *testing.B, e *Engine, def string, input string) {
+	benchRunParallel(b, e, def, input, 1)
+}
+
+// benchRunParallel keeps parallelism×GOMAXPROCS executions in flight.
+func benchRunParallel(b *testing.B, e *Engine, def string, input string, parallelism int) {
 	ctx := context.Background()
 	sm, err := e.CreateStateMachine(ctx, "bench", []byte(def), "bench.asl.json")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	b.SetParallelism(parallelism)
 	b.ResetTimer()
 	var n int64
 	b.RunParallel(func(pb *testing.PB) {
@@ -77,6 +80,25 @@ func BenchmarkTenStatesDurable(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchRun(b, e, tenStateDefinition, benchInput)
+}
+
+// BenchmarkTenStatesDurableGroupCommit is the durable engine as `dealflow serve` runs it: its
+// transactions go through the file's group-commit writer (local/server: sfn.WithTxRunner) and
+// many executions are in flight, so their commits are shared.
+func BenchmarkTenStatesDurableGroupCommit(b *testing.B) {
+	db := openCrashDB(b, filepath.Join(b.TempDir(), "bench.db"))
+	defer db.Close()
+	w := groupcommit.New(db)
+	defer w.Close()
+	p, err := NewSQLitePersistence(context.Background(), db, WithTxRunner(w))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(WithPersistence(p))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRunParallel(b, e, tenStateDefinition, benchInput, 32)
 }
 
 func BenchmarkMap100Items(b *testing.B) {

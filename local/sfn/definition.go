@@ -191,7 +191,7 @@ func Parse(text []byte, opts LoadOptions) (*Definition, error) {
 	}
 	d.raw = string(text)
 	d.keys = newKeyOrders(nil)
-	d.keys.parse(text)
+	d.keys.parse(string(text))
 	return d, nil
 }
 
@@ -954,3 +954,7 @@ func asFloat(v any) (float64, bool) {
 	}
 	return 0, false
 }
+
+// historyHint is the history capacity a new execution starts with: an entered and an exited
+// event per state plus the start and end, capped, so a straight run never grows its slice.
+func (d *Definition) historyHint() int { return min(2*len(d.States)+2, 64) }

@@ -44,6 +44,9 @@ func (x *Execution) unpersisted() ([]HistoryEvent, int) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	evs := append([]HistoryEvent(nil), x.history[x.persisted:]...)
+	for i := range evs {
+		evs[i].expand(x.keys)
+	}
 	x.persisted = len(x.history)
 	return evs, len(x.history)
 }
@@ -150,7 +153,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 		x := &Execution{ARN: r.ARN, Name: r.Name, Machine: sm, InputText: r.Input, StartDate: r.StartDate, roleARN: e.roleARN,
 			engine: e, stats: e.machineStats(sm.ARN), status: r.Status, output: r.Output, stopDate: r.StopDate, history: hist, persisted: len(hist), done: make(chan struct{}),
 			keys: newKeyOrders(sm.Definition.keys)}
-		x.keys.learn([]byte(r.Input))
+		x.keys.learnString(r.Input)
 		if r.Error != nil {
 			x.errName, x.hasError = *r.Error, true
 		}

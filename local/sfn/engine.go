@@ -276,7 +276,7 @@ func (e *Engine) StartExecution(ctx context.Context, in StartExecutionInput) (*S
 	}
 	x.stats.started.Add(1)
 	x.stats.running.Add(1)
-	x.emit("ExecutionStarted", map[string]any{"input": text, "inputDetails": notTruncated, "roleArn": x.roleARN}, 0)
+	x.emitCompact("ExecutionStarted", HistoryEvent{compact: compactStarted, cName: x.roleARN, cText: text, hasText: true}, 0)
 	e.launch(x, cp)
 	return &StartExecutionOutput{ExecutionArn: arn, StartDate: x.StartDate}, nil
 }
@@ -345,6 +345,7 @@ func (x *Execution) History() []HistoryEvent {
 	defer x.mu.Unlock()
 	out := make([]HistoryEvent, len(x.history))
 	for i, h := range x.history {
+		h.expand(x.keys)
 		h.Details = materialize(h.Details)
 		out[i] = h
 	}
@@ -365,6 +366,20 @@ func (x *Execution) emit(typ string, details map[string]any, prev int64) int64 {
 	return x.appendLocked(typ, details, prev)
 }
 
+// emitCompact appends an event in compact form (h carries compact and its fields), with the same
+// quota rule as emit.
+func (x *Execution) emitCompact(typ string, h HistoryEvent, prev int64) int64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.history) >= maxHistoryEvents-1 {
+		if x.cancel != nil {
+			x.cancel(errHistoryLimit)
+		}
+		return int64(len(x.history))
+	}
+	return x.appendEventLocked(typ, h, prev)
+}
+
 // emitForce appends the terminal event even at the history quota.
 func (x *Execution) emitForce(typ string, details map[string]any) {
 	x.mu.Lock()
@@ -374,16 +389,24 @@ func (x *Execution) emitForce(typ string, details map[string]any) {
 
 func (x *Execution) appendLocked(typ string, details map[string]any, prev int64) int64 {
 	attachKeyOrders(details, x.keys)
+	return x.appendEventLocked(typ, HistoryEvent{Details: details}, prev)
+}
+
+func (x *Execution) appendEventLocked(typ string, h HistoryEvent, prev int64) int64 {
 	id := int64(len(x.history) + 1)
 	if prev < 0 {
 		prev = id - 1
 	}
-	x.history = append(x.history, HistoryEvent{ID: id, PreviousEventID: prev, Timestamp: x.engine.clock.Now(), Type: typ, Details: details})
+	h.ID, h.PreviousEventID, h.Timestamp, h.Type = id, prev, x.engine.clock.Now(), typ
+	x.history = append(x.history, h)
 	if x.stats != nil && strings.HasSuffix(typ, "StateEntered") {
 		x.stats.transitions.Add(1)
 	}
 	return id
 }
+
+// HistoryLen is the number of history events so far, without copying or rendering them.
+func (x *Execution) HistoryLen() int { return x.historyLen() }
 
 func (x *Execution) historyLen() int {
 	x.mu.Lock()

@@ -11,6 +11,84 @@ type HistoryEvent struct {
 	Timestamp       time.Time      `json:"timestamp"`
 	Type            string         `json:"type"`
 	Details         map[string]any `json:"details"`
+
+	// The frequent events (execution started and succeeded, state entered and exited) are kept
+	// in this compact form and their Details map is built only when the history is read or
+	// persisted: most histories never are, and the maps were most of an execution's allocations.
+	compact  compactKind
+	cName    string // the state name, or the role ARN of ExecutionStarted
+	cDoc     any    // the input or output document
+	cText    string // the input as text, when hasText
+	hasText  bool
+	assigned map[string]any // assignedVariables of a StateExited
+}
+
+type compactKind uint8
+
+const (
+	compactNone      compactKind = iota
+	compactEntered               // {input, inputDetails, name}
+	compactExited                // {output, outputDetails, name[, assignedVariables, assignedVariablesDetails]}
+	compactStarted               // {input, inputDetails, roleArn}
+	compactSucceeded             // {output, outputDetails}
+)
+
+// expand builds the Details of a compact event (the same map the engine used to build at
+// emission), with its lazy documents rendered in ko's key orders; h becomes a plain event.
+func (h *HistoryEvent) expand(ko *keyOrders) {
+	if h.compact == compactNone {
+		return
+	}
+	doc := func(v any) any { return &lazyDoc{v: v, ko: ko} }
+	input := func() any {
+		if h.hasText {
+			return h.cText
+		}
+		return doc(h.cDoc)
+	}
+	switch h.compact {
+	case compactEntered:
+		h.Details = map[string]any{"input": input(), "inputDetails": notTruncated, "name": h.cName}
+	case compactStarted:
+		h.Details = map[string]any{"input": input(), "inputDetails": notTruncated, "roleArn": h.cName}
+	case compactSucceeded:
+		h.Details = map[string]any{"output": doc(h.cDoc), "outputDetails": notTruncated}
+	case compactExited:
+		d := map[string]any{"output": doc(h.cDoc), "outputDetails": notTruncated, "name": h.cName}
+		if h.assigned != nil {
+			av := make(map[string]any, len(h.assigned))
+			for k, v := range h.assigned {
+				av[k] = doc(v)
+			}
+			d["assignedVariables"] = av
+			d["assignedVariablesDetails"] = notTruncated
+		}
+		h.Details = d
+	}
+	h.compact, h.cName, h.cDoc, h.cText, h.hasText, h.assigned = compactNone, "", nil, "", false, nil
+}
+
+// stateEventTypes are "<Type>StateEntered" and "<Type>StateExited" per state type, built once.
+var stateEventTypes = func() map[string][2]string {
+	m := map[string][2]string{}
+	for _, t := range []string{"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"} {
+		m[t] = [2]string{t + "StateEntered", t + "StateExited"}
+	}
+	return m
+}()
+
+func enteredType(typ string) string {
+	if t, ok := stateEventTypes[typ]; ok {
+		return t[0]
+	}
+	return typ + "StateEntered"
+}
+
+func exitedType(typ string) string {
+	if t, ok := stateEventTypes[typ]; ok {
+		return t[1]
+	}
+	return typ + "StateExited"
 }
 
 // DetailsKey is the name of the *EventDetails member AWS uses for this event type.

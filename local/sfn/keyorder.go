@@ -17,7 +17,14 @@ type keyOrders struct {
 	parent  *keyOrders
 	mu      sync.RWMutex
 	m       map[string][]string
-	pending [][]byte // texts not parsed yet: most histories are never rendered
+	pending []pendingText // texts not parsed yet: most histories are never rendered
+	first   [1]pendingText
+}
+
+// pendingText is a text to learn from, kept as it was given (converting would copy it).
+type pendingText struct {
+	b []byte
+	s string
 }
 
 func newKeyOrders(parent *keyOrders) *keyOrders { return &keyOrders{parent: parent} }
@@ -35,19 +42,57 @@ func keySignature(keys []string) string {
 	return strings.Join(s, "\x00")
 }
 
+// add records keys as the order of their key set unless one is known. keys may be a scratch
+// buffer: it is copied when kept, or shares the parent's slice when a parent holds the same
+// order (an input shaped like the definition's templates).
 func (k *keyOrders) add(keys []string) {
 	if len(keys) < 2 {
 		return
 	}
-	sig := keySignature(keys)
+	var sorted [16]string
+	var sigBuf [256]byte
+	sig := appendSignature(sigBuf[:0], append(sorted[:0], keys...))
+	k.mu.RLock()
+	_, known := k.m[string(sig)]
+	k.mu.RUnlock()
+	if known {
+		return
+	}
+	var kept []string
+	for c := k.parent; c != nil && kept == nil; c = c.parent {
+		c.mu.RLock()
+		o, ok := c.m[string(sig)]
+		c.mu.RUnlock()
+		if ok && slices.Equal(o, keys) {
+			kept = o
+		} else if ok {
+			break
+		}
+	}
+	if kept == nil {
+		kept = slices.Clone(keys)
+	}
+	keys = kept
 	k.mu.Lock()
 	if k.m == nil {
 		k.m = map[string][]string{}
 	}
-	if _, ok := k.m[sig]; !ok {
-		k.m[sig] = keys
+	if _, ok := k.m[string(sig)]; !ok {
+		k.m[string(sig)] = keys
 	}
 	k.mu.Unlock()
+}
+
+// appendSignature sorts keys in place and appends them joined by NUL to sig.
+func appendSignature(sig []byte, keys []string) []byte {
+	slices.Sort(keys)
+	for i, key := range keys {
+		if i > 0 {
+			sig = append(sig, 0)
+		}
+		sig = append(sig, key...)
+	}
+	return sig
 }
 
 // learn queues a JSON text whose objects' key orders are recorded when first needed.
@@ -55,8 +100,23 @@ func (k *keyOrders) learn(text []byte) {
 	if k == nil || bytes.IndexByte(text, '{') < 0 {
 		return
 	}
+	k.queue(pendingText{b: text})
+}
+
+// learnString is learn for a text held as a string.
+func (k *keyOrders) learnString(text string) {
+	if k == nil || strings.IndexByte(text, '{') < 0 {
+		return
+	}
+	k.queue(pendingText{s: text})
+}
+
+func (k *keyOrders) queue(t pendingText) {
 	k.mu.Lock()
-	k.pending = append(k.pending, text)
+	if k.pending == nil {
+		k.pending = k.first[:0]
+	}
+	k.pending = append(k.pending, t)
 	k.mu.Unlock()
 }
 
@@ -67,24 +127,33 @@ func (k *keyOrders) flush() {
 	k.pending = nil
 	k.mu.Unlock()
 	for _, t := range texts {
-		k.parse(t)
+		if t.b != nil {
+			k.parse(string(t.b))
+		} else {
+			k.parse(t.s)
+		}
 	}
 }
 
 // parse records the key order of every object in a JSON text. Keys ending in ".$" are
 // payload-template keys and are recorded without the suffix. The text is scanned, not decoded:
 // only object keys matter. Malformed text simply yields fewer orders.
-func (k *keyOrders) parse(text []byte) {
+func (k *keyOrders) parse(text string) {
 	type frame struct {
-		obj  bool
-		keys []string
+		obj   bool
+		start int // where the object's keys begin in keyStack
 	}
-	var stack []frame
+	var stackBuf [8]frame
+	stack := stackBuf[:0]
+	// The keys of the open objects, innermost last: an object's keys are dropped when it
+	// closes, before its parent's next key, so each object's keys are contiguous.
+	var keyBuf [32]string
+	keyStack := keyBuf[:0]
 	expectKey := false
 	for i := 0; i < len(text); i++ {
 		switch c := text[i]; c {
 		case '{':
-			stack = append(stack, frame{obj: true})
+			stack = append(stack, frame{obj: true, start: len(keyStack)})
 			expectKey = true
 		case '[':
 			stack = append(stack, frame{})
@@ -94,7 +163,8 @@ func (k *keyOrders) parse(text []byte) {
 				return
 			}
 			if top := stack[len(stack)-1]; top.obj {
-				k.add(top.keys)
+				k.add(keyStack[top.start:])
+				keyStack = keyStack[:top.start]
 			}
 			stack = stack[:len(stack)-1]
 			expectKey = false
@@ -113,14 +183,13 @@ func (k *keyOrders) parse(text []byte) {
 				return
 			}
 			if expectKey && len(stack) > 0 {
-				key := string(text[i+1 : end])
+				key := text[i+1 : end]
 				if escaped {
-					if u, err := strconv.Unquote(string(text[i : end+1])); err == nil {
+					if u, err := strconv.Unquote(text[i : end+1]); err == nil {
 						key = u
 					}
 				}
-				top := &stack[len(stack)-1]
-				top.keys = append(top.keys, strings.TrimSuffix(key, ".$"))
+				keyStack = append(keyStack, strings.TrimSuffix(key, ".$"))
 				expectKey = false
 			}
 			i = end

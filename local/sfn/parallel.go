@@ -18,6 +18,13 @@ func (fr *frame) emit(typ string, details map[string]any, prev int64) int64 {
 	return fr.x.emit(typ, details, prev)
 }
 
+func (fr *frame) emitCompact(typ string, h HistoryEvent, prev int64) int64 {
+	if fr.silent {
+		return 0
+	}
+	return fr.x.emitCompact(typ, h, prev)
+}
+
 // attemptParallel runs every branch on the same input and collects their outputs in order
 // (https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html).
 func (sc *stateCtx) attemptParallel(ctx context.Context) (any, *failure) {

@@ -28,6 +28,7 @@ type frame struct {
 	branch  bool // a Parallel branch
 	// lastType is the type of the state that ended the program with a failure.
 	lastType string
+	lookup   func(string) (any, bool) // vars.lookup, bound once per program rather than per path
 }
 
 // stateResult is what executing one state produces.
@@ -111,10 +112,15 @@ func (e *Engine) finish(ctx context.Context, x *Execution, out any, f *failure) 
 			details = map[string]any{"error": f.Error, "cause": f.Cause}
 		} else {
 			typ = "ExecutionSucceeded"
-			details = docDetails("output", out)
 		}
 	}
-	x.emitForce(typ, details)
+	if status == StatusSucceeded {
+		x.mu.Lock()
+		x.appendEventLocked(typ, HistoryEvent{compact: compactSucceeded, cDoc: out}, -1)
+		x.mu.Unlock()
+	} else {
+		x.emitForce(typ, details)
+	}
 	x.mu.Lock()
 	x.status = status
 	x.stopDate = e.clock.Now()
@@ -141,6 +147,8 @@ func (e *Engine) runProgram(ctx context.Context, fr *frame, def *Definition, cp 
 		resume = nil
 	}
 	first := true
+	// One stateCtx per program, reset for each state: nothing keeps it once its state has ended.
+	sc := &stateCtx{}
 	for {
 		if err := context.Cause(ctx); err != nil {
 			return nil, &failure{stopped: true, Error: "States.Aborted"}
@@ -152,17 +160,17 @@ func (e *Engine) runProgram(ctx context.Context, fr *frame, def *Definition, cp 
 			enteredID = resume.EnteredID
 			enteredAt = resume.EnteredAt
 		} else {
-			var text any = &lazyDoc{v: in}
+			h := HistoryEvent{compact: compactEntered, cName: st.Name, cDoc: in}
 			if first && rawText != "" {
-				text = rawText
+				h.cText, h.hasText = rawText, true
 			}
 			prev := int64(-1)
 			if first && fr.top && fr.x.historyLen() == 1 {
 				prev = 0 // AWS reports the first state's previous event as 0
 			}
-			enteredID = fr.emit(st.Type+"StateEntered", map[string]any{"input": text, "inputDetails": notTruncated, "name": st.Name}, prev)
+			enteredID = fr.emitCompact(enteredType(st.Type), h, prev)
 		}
-		sc := &stateCtx{e: e, fr: fr, st: st, enteredID: enteredID, enteredAt: enteredAt, rawInput: in, resume: resume}
+		*sc = stateCtx{e: e, fr: fr, st: st, enteredID: enteredID, enteredAt: enteredAt, rawInput: in, resume: resume}
 		if resume != nil {
 			sc.retryCount = resume.Retry
 		}
@@ -250,11 +258,17 @@ func (sc *stateCtx) buildContext() map[string]any {
 	return c
 }
 
-func (sc *stateCtx) lookupVar(name string) (any, bool) { return sc.fr.vars.lookup(name) }
+// lookupVar is the variable lookup of expression scopes.
+func (sc *stateCtx) lookupVar() func(string) (any, bool) {
+	if sc.fr.lookup == nil {
+		sc.fr.lookup = sc.fr.vars.lookup
+	}
+	return sc.fr.lookup
+}
 
 // scope is the JSONPath evaluation scope with $ bound to input.
 func (sc *stateCtx) scope(input any) expr.Scope {
-	return expr.Scope{Input: input, Context: sc.contextObject(), Vars: sc.lookupVar}
+	return expr.Scope{Input: input, Context: sc.contextObject(), Vars: sc.lookupVar()}
 }
 
 // statesVar builds $states for JSONata.
@@ -266,23 +280,16 @@ func (sc *stateCtx) statesVar(input any, result any, hasResult bool, errOut any)
 	if errOut != nil {
 		m["errorOutput"] = errOut
 	}
-	return expr.JSONataScope{States: m, Vars: sc.lookupVar, Now: sc.e.clock.Now}
+	return expr.JSONataScope{States: m, Vars: sc.lookupVar(), Now: sc.e.clock.Now}
 }
 
 // exitEvent records <Type>StateExited with the output and any assigned variables, and commits them.
 func (sc *stateCtx) exit(output any) {
-	details := docDetails("output", output)
-	details["name"] = sc.st.Name
+	h := HistoryEvent{compact: compactExited, cName: sc.st.Name, cDoc: output, assigned: sc.assigned}
 	if sc.assigned != nil {
-		av := make(map[string]any, len(sc.assigned))
-		for k, v := range sc.assigned {
-			av[k] = &lazyDoc{v: v}
-		}
-		details["assignedVariables"] = av
-		details["assignedVariablesDetails"] = notTruncated
 		sc.fr.vars.set(sc.assigned)
 	}
-	sc.fr.emit(sc.st.Type+"StateExited", details, -1)
+	sc.fr.emitCompact(exitedType(sc.st.Type), h, -1)
 }
 
 // evalPath resolves a JSONPath-mode path (InputPath, OutputPath ...) on doc.

@@ -81,7 +81,7 @@ func (e *Engine) newExecution(in StartExecutionInput) (*Execution, *checkpoint, 
 	if strings.TrimSpace(text) == "" {
 		text = "{}"
 	}
-	input, err := decodeJSON([]byte(text))
+	input, err := decodeJSONString(text)
 	if err != nil {
 		return nil, nil, fmt.Errorf("start execution: input is not valid JSON: %v: %w", err, ErrInvalidExecutionInput)
 	}
@@ -92,10 +92,10 @@ func (e *Engine) newExecution(in StartExecutionInput) (*Execution, *checkpoint, 
 	if name == "" {
 		name = newUUID()
 	}
-	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", e.region, e.account, sm.Name, name)
+	arn := "arn:aws:states:" + e.region + ":" + e.account + ":execution:" + sm.Name + ":" + name
 	x := &Execution{ARN: arn, Name: name, Machine: sm, InputText: text, StartDate: e.clock.Now(), roleARN: e.roleARN,
-		engine: e, stats: e.machineStats(sm.ARN), status: StatusRunning, done: make(chan struct{}), history: make([]HistoryEvent, 0, 16),
+		engine: e, stats: e.machineStats(sm.ARN), status: StatusRunning, done: make(chan struct{}), history: make([]HistoryEvent, 0, sm.Definition.historyHint()),
 		keys: newKeyOrders(sm.Definition.keys)}
-	x.keys.learn([]byte(text))
+	x.keys.learnString(text)
 	return x, &checkpoint{State: sm.Definition.StartAt, Input: input, InputText: text}, nil
 }

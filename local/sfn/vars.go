@@ -11,10 +11,8 @@ type varScope struct {
 	parent *varScope
 }
 
+// newVarScope: vals may be nil (made on the first assignment; most workflows assign nothing).
 func newVarScope(parent *varScope, vals map[string]any) *varScope {
-	if vals == nil {
-		vals = map[string]any{}
-	}
 	return &varScope{vals: vals, parent: parent}
 }
 
@@ -32,6 +30,9 @@ func (s *varScope) lookup(name string) (any, bool) {
 
 func (s *varScope) set(vals map[string]any) {
 	s.mu.Lock()
+	if s.vals == nil {
+		s.vals = make(map[string]any, len(vals))
+	}
 	for k, v := range vals {
 		s.vals[k] = v
 	}

@@ -141,6 +141,9 @@ type Store interface {
 	// ListDealsByOwner lists an owner's deals, in stage when stage is not empty; ordered by stage,
 	// then creation time.
 	ListDealsByOwner(ctx context.Context, ownerID, stage string, p Page) ([]domain.Deal, string, error)
+	// ListOpenDealsByOwner lists an owner's open deals, oldest first: the hourly reminder sweep
+	// reads what can still be due, not every deal the owner ever closed.
+	ListOpenDealsByOwner(ctx context.Context, ownerID string, p Page) ([]domain.Deal, string, error)
 	// ListOpenDealsByTeam lists a team's open deals, oldest first.
 	ListOpenDealsByTeam(ctx context.Context, teamID string, p Page) ([]domain.Deal, string, error)
 	// ListDealsClosedByTeam lists a team's won and lost deals with ClosedAt in w, by ClosedAt.

@@ -95,6 +95,9 @@ type path struct {
 	src      string
 	segs     []segment
 	definite bool
+	// props is set when the path is only single, non-deep property names ($.a.b): the common
+	// case is walked directly, without the node lists of eval.
+	props []string
 }
 
 // Canonical returns Jayway's canonical form of a path ($['a'][0]), which AWS quotes in some
@@ -182,9 +185,19 @@ func parsePathUncached(src string) (*path, error) {
 		return nil, pp.fail("unexpected %q", pp.s[pp.i:])
 	}
 	p := &path{src: src, segs: segs, definite: true}
+	simple := true
 	for _, s := range segs {
 		if !s.definite() {
 			p.definite = false
+		}
+		if s.kind != segProp || s.deep || len(s.names) != 1 {
+			simple = false
+		}
+	}
+	if simple {
+		p.props = make([]string, len(segs))
+		for i, s := range segs {
+			p.props[i] = s.names[0]
 		}
 	}
 	return p, nil
@@ -428,6 +441,12 @@ func (pp *pathParser) indexOrSlice() (segment, error) {
 
 // get evaluates the path on doc.
 func (p *path) get(doc any) (any, error) {
+	if p.props != nil {
+		if v, ok := walkProps(doc, p.props); ok {
+			return v, nil
+		}
+		// Not found: eval gives the error, in AWS's wording.
+	}
 	v, err := p.eval(doc)
 	if err != nil && !p.definite {
 		// AWS answers an indefinite path that cannot be followed with an empty list.
@@ -436,6 +455,21 @@ func (p *path) get(doc any) (any, error) {
 		}
 	}
 	return v, err
+}
+
+// walkProps follows property names through objects; ok is false when one is missing or a
+// value on the way is not an object.
+func walkProps(doc any, props []string) (any, bool) {
+	for _, name := range props {
+		m, ok := doc.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if doc, ok = m[name]; !ok {
+			return nil, false
+		}
+	}
+	return doc, true
 }
 
 func (p *path) eval(doc any) (any, error) {

@@ -69,7 +69,7 @@ func (d *Service) SweepReminders(ctx context.Context, in RepRef) (ReminderSweep,
 	}
 	now := d.Clock.Now()
 	deals, err := store.AppendAll(nil, func(p store.Page) ([]domain.Deal, string, error) {
-		return d.Store.ListDealsByOwner(ctx, rep.ID, "", p)
+		return d.Store.ListOpenDealsByOwner(ctx, rep.ID, p)
 	})
 	if err != nil {
 		return res, platform.ErrStoreUnavailable{Op: "list deals: " + err.Error()}

@@ -82,6 +82,8 @@ var (
 			}
 			if d.IsOpen() {
 				m[gsi2] = [2]string{"DEAL_TEAM_OPEN#" + d.TeamID, c}
+				// gsi3 holds the closed key once the deal closes, so an open deal has it free.
+				m[gsi3] = [2]string{"DEAL_OWNER_OPEN#" + d.OwnerID, c}
 			} else if d.ClosedAt != nil {
 				m[gsi3] = [2]string{"DEAL_TEAM_CLOSED#" + d.TeamID, sk(*d.ClosedAt, d.ID)}
 				if d.Status == domain.DealWon {
@@ -348,6 +350,9 @@ func (st *Store) ListDealsByOwner(ctx context.Context, ownerID, stage string, p 
 		q.skCond, q.vals = "begins_with(#sk, :a)", map[string]types.AttributeValue{":a": s(stage + "#")}
 	}
 	return list(ctx, st, deals, q, p)
+}
+func (st *Store) ListOpenDealsByOwner(ctx context.Context, ownerID string, p store.Page) ([]domain.Deal, string, error) {
+	return list(ctx, st, deals, query{index: gsi3, pk: "DEAL_OWNER_OPEN#" + ownerID}, p)
 }
 func (st *Store) ListOpenDealsByTeam(ctx context.Context, teamID string, p store.Page) ([]domain.Deal, string, error) {
 	return list(ctx, st, deals, query{index: gsi2, pk: "DEAL_TEAM_OPEN#" + teamID}, p)

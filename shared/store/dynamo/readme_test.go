@@ -209,6 +209,7 @@ func TestReadmeMatchesRequests(t *testing.T) {
 			func() error { _, _, err := s.ListDealsByOwner(ctx, "ae", "", p); return err },
 			func() error { _, _, err := s.ListDealsByOwner(ctx, "ae", "s", p); return err },
 		}},
+		{"ListOpenDealsByOwner", []func() error{func() error { _, _, err := s.ListOpenDealsByOwner(ctx, "a", p); return err }}},
 		{"ListOpenDealsByTeam", []func() error{func() error { _, _, err := s.ListOpenDealsByTeam(ctx, "t", p); return err }}},
 		{"ListDealsClosedByTeam", []func() error{func() error { _, _, err := s.ListDealsClosedByTeam(ctx, "t", w, p); return err }}},
 		{"ListDealsWonByTeam", []func() error{func() error { _, _, err := s.ListDealsWonByTeam(ctx, "t", w, p); return err }}},

@@ -194,6 +194,10 @@ func (s *Store) ListDealsByOwner(ctx context.Context, ownerID, stage string, p s
 	}
 	return list(ctx, s, deals, q, p)
 }
+func (s *Store) ListOpenDealsByOwner(ctx context.Context, ownerID string, p store.Page) ([]domain.Deal, string, error) {
+	// open_team is set exactly while a deal is open (deals_open_by_owner is partial on it).
+	return list(ctx, s, deals, listQuery{where: "owner_id = ? AND open_team IS NOT NULL", args: []any{ownerID}, sort: []string{"created_at"}}, p)
+}
 func (s *Store) ListOpenDealsByTeam(ctx context.Context, teamID string, p store.Page) ([]domain.Deal, string, error) {
 	return list(ctx, s, deals, listQuery{where: "open_team = ?", args: []any{teamID}, sort: []string{"created_at"}}, p)
 }

@@ -214,6 +214,13 @@ var dealCases = []testCase{
 		e.ok(err, "reopen d2")
 		open, _, _ = e.s.ListOpenDealsByTeam(e.ctx, "t1", store.Page{})
 		e.eq(ids(open, dealID), []string{"d2", "d3"}, "reopened deal is open again")
+		open, _, err = e.s.ListOpenDealsByOwner(e.ctx, "ae-1", store.Page{})
+		e.ok(err, "open by owner")
+		e.eq(ids(open, dealID), []string{}, "ae-1 won both deals: none open")
+		open, _, _ = e.s.ListOpenDealsByOwner(e.ctx, "ae-2", store.Page{})
+		e.eq(ids(open, dealID), []string{"d2"}, "ae-2's reopened deal")
+		open, _, _ = e.s.ListOpenDealsByOwner(e.ctx, "ae-3", store.Page{})
+		e.eq(ids(open, dealID), []string{"d3"}, "ae-3's open deal")
 		closed, _, _ = e.s.ListDealsClosedByTeam(e.ctx, "t1", store.Window{From: from, To: to.Add(time.Hour)}, store.Page{})
 		e.eq(ids(closed, dealID), []string{"d1"}, "reopened deal no longer closed")
 	}},
