@@ -90,13 +90,12 @@ func TestDigestPreviewAgreesWithTheRawRows(t *testing.T) {
 }
 
 type previewJSON struct {
-	PeriodKey   string          `json:"periodKey"`
-	PeriodStart string          `json:"periodStart"`
-	PeriodEnd   string          `json:"periodEnd"`
-	Currency    string          `json:"currency"`
-	Team        headlineJSON    `json:"team"`
-	Reps        []repHeadline   `json:"reps"`
-	Extra       json.RawMessage `json:"-"`
+	PeriodKey   string        `json:"periodKey"`
+	PeriodStart string        `json:"periodStart"`
+	PeriodEnd   string        `json:"periodEnd"`
+	Currency    string        `json:"currency"`
+	Team        headlineJSON  `json:"team"`
+	Reps        []repHeadline `json:"reps"`
 }
 
 type repHeadline struct {

@@ -394,7 +394,7 @@ var funcs = template.FuncMap{
 		}
 		return i18n.T(p.Locale, "console.sla.overdue", shortDuration(-d))
 	},
-	"overdue":  func(p page, t time.Time) bool { return t.Before(p.Now) },
+	"overdue": func(p page, t time.Time) bool { return t.Before(p.Now) },
 	// whenIn shows a time in a named zone (a digest schedule's), not the org's.
 	"whenIn": func(p page, t time.Time, zone string) string {
 		loc, err := domain.LoadLocation(zone)

@@ -108,7 +108,7 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, "digests", map[string]any{"Manager": mgr, "Team": team, "Schedules": schedules, "Period": period, "PeriodKey": p.Key(),
 		"Complete": !p.End.After(now), "Sent": sent, "Periods": digestPeriods,
 		"PreviewURL": "/console/digests/preview?manager=" + url.QueryEscape(mgr.ID) + "&period=" + url.QueryEscape(p.Key()),
-		"Done": q.Get("done"), "Message": q.Get("message")})
+		"Done":       q.Get("done"), "Message": q.Get("message")})
 	return nil
 }
 
