@@ -105,10 +105,13 @@ func (s *Server) digests(w http.ResponseWriter, r *http.Request) error {
 	if rec, err := s.opts.Digests.Store.GetDigest(r.Context(), mgr.ID, p.Key()); err == nil {
 		sent = &rec
 	}
-	s.render(w, r, "digests", map[string]any{"Manager": mgr, "Team": team, "Schedules": schedules, "Period": period, "PeriodKey": p.Key(),
-		"Complete": !p.End.After(now), "Sent": sent, "Periods": digestPeriods,
+	s.render(w, r, "digests", map[string]any{
+		"Manager": mgr, "Team": team, "Schedules": schedules, "Periods": digestPeriods,
+		"Period": period, "PeriodKey": p.Key(), "Complete": !p.End.After(now), "Sent": sent,
 		"PreviewURL": "/console/digests/preview?manager=" + url.QueryEscape(mgr.ID) + "&period=" + url.QueryEscape(p.Key()),
-		"Done":       q.Get("done"), "Message": q.Get("message")})
+		"Done":       q.Get("done"),
+		"Message":    q.Get("message"),
+	})
 	return nil
 }
 
