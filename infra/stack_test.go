@@ -1012,3 +1012,51 @@ func TestEveryAlarmReachesTheTopic(t *testing.T) {
 		t.Error("the topic policy does not let CloudWatch publish for dealflow-dev-* alarms")
 	}
 }
+
+// TestManagerDigestFailuresRaiseAnAlarm: a manager digest that fails after its retries (a FAILED
+// execution of manager-digest, e.g. States.Timeout at Render) is never silent: an alarm on the
+// state machine's ExecutionsFailed metric notifies the alarm topic.
+// https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html
+func TestManagerDigestFailuresRaiseAnAlarm(t *testing.T) {
+	s := synth(t, repoCase())
+	machine := ""
+	for id, sm := range resources(s.tmpl, "AWS::StepFunctions::StateMachine") {
+		if strings.HasSuffix(str(sm["StateMachineName"]), "-manager-digest") {
+			machine = id
+		}
+	}
+	if machine == "" {
+		t.Fatal("no manager-digest state machine in the stack")
+	}
+	topics := resources(s.tmpl, "AWS::SNS::Topic")
+	for id, a := range resources(s.tmpl, "AWS::CloudWatch::Alarm") {
+		if a["Namespace"] != "AWS/States" || a["MetricName"] != "ExecutionsFailed" {
+			continue
+		}
+		onMachine := false
+		for _, dim := range list(a["Dimensions"]) {
+			if dm := dim.(map[string]any); dm["Name"] == "StateMachineArn" && refID(dm["Value"]) == machine {
+				onMachine = true
+			}
+		}
+		if !onMachine {
+			continue
+		}
+		// One failed execution in five minutes is enough.
+		if a["ComparisonOperator"] != "GreaterThanThreshold" || a["Threshold"] != float64(0) || a["Statistic"] != "Sum" {
+			t.Errorf("alarm %s fires on %v %v (%v), want Sum > 0", id, a["ComparisonOperator"], a["Threshold"], a["Statistic"])
+		}
+		notifies := false
+		for _, act := range list(a["AlarmActions"]) {
+			if _, ok := topics[refID(act)]; ok {
+				notifies = true
+			}
+		}
+		if !notifies {
+			t.Errorf("alarm %s notifies no SNS topic of the stack: %v", id, a["AlarmActions"])
+		}
+		t.Logf("alarm %s on %s ExecutionsFailed", id, machine)
+		return
+	}
+	t.Errorf("no ExecutionsFailed alarm on %s", machine)
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ import (
 
 func init() {
 	register("digest preview", "render a manager's digest from the database (--manager EMAIL [--period last-week] [--out FILE.html])", runDigestPreview)
-	register("digest send-now", "send a manager's digest to the local outbox now, for testing (--manager EMAIL [--period last-week])", runDigestSendNow)
+	register("digest send-now", "send a manager's digest of a past period now, once per period (--manager EMAIL [--period last-week|2026-W47] [--force])", runDigestSendNow)
 }
 
 type digestFlags struct {
@@ -34,7 +35,7 @@ func newDigestFlags(name string, stderr io.Writer) digestFlags {
 	fs.SetOutput(stderr)
 	return digestFlags{fs: fs,
 		manager: fs.String("manager", "", "the manager's email or rep id (required)"),
-		period:  fs.String("period", "last-week", "last-week, this-week, last-month, this-month, last-quarter or this-quarter"),
+		period:  fs.String("period", "last-week", digest.PeriodNames),
 		cfg:     fs.String("config", "examples/org.yaml", "the org file"),
 		db:      fs.String("db", "./data/dealflow.db", "the SQLite file holding all state"),
 		at:      fs.String("at", "", "compute as of this RFC3339 time instead of now"),
@@ -124,8 +125,12 @@ func runDigestPreview(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// runDigestSendNow sends a digest that has not gone out, typically after its scheduled run
+// failed: `dealflow digest send-now --manager M --period 2026-W47`. A period whose digest was
+// recorded as sent is refused unless --force, which sends it again and says so.
 func runDigestSendNow(args []string, stdout, stderr io.Writer) int {
 	f := newDigestFlags("digest send-now", stderr)
+	force := f.fs.Bool("force", false, "send the period's digest again although it already went out")
 	if err := f.fs.Parse(args); err != nil {
 		return 2
 	}
@@ -138,11 +143,21 @@ func runDigestSendNow(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeFn()
-	id, err := d.SendDigestNow(context.Background(), *f.manager, *f.period, at)
+	res, err := d.SendDigestNow(context.Background(), *f.manager, *f.period, at, *force)
+	var already digest.ErrDigestAlreadySent
+	if errors.As(err, &already) {
+		fmt.Fprintf(stderr, "digest send-now: not sent: %v; pass --force to send it again\n", err)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "digest send-now:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "sent %s to the outbox\n", id)
+	if res.Resent {
+		fmt.Fprintf(stdout, "re-sent the %s digest of %s as %s (it first went out at %s as %s)\n", res.PeriodKey, res.Manager, res.MessageID,
+			res.Previous.SentAt.UTC().Format(time.RFC3339), res.Previous.MessageID)
+		return 0
+	}
+	fmt.Fprintf(stdout, "sent the %s digest of %s as %s and recorded it (the scheduled run will not send it again)\n", res.PeriodKey, res.Manager, res.MessageID)
 	return 0
 }

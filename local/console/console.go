@@ -1,11 +1,12 @@
 // Package console is the web console of the local runtime: server-rendered pages (html/template,
 // so every value from leads, emails and events is escaped) over what the runtime holds —
 // executions with their state graph, leads with score and routing explanations, the pipeline,
-// handoffs, reminders, onboardings, the mail outbox, the event log, schedules and the DLQ.
+// handoffs, reminders, onboardings, the mail outbox, the event log, schedules, the DLQ and each
+// manager's digest settings.
 //
-// It reads through Source and writes nothing but DLQ redrives. Access: when Options.Token is set
-// the browser logs in once and gets a session cookie derived from the token (the token itself is
-// never sent back); POSTs carry a CSRF token bound to a cookie.
+// It reads through Source and writes nothing but DLQ redrives and a digest's send-now. Access:
+// when Options.Token is set the browser logs in once and gets a session cookie derived from the
+// token (the token itself is never sent back); POSTs carry a CSRF token bound to a cookie.
 package console
 
 import (
@@ -30,6 +31,7 @@ import (
 
 	"github.com/dealflow/dealflow/local/eventbus"
 	"github.com/dealflow/dealflow/local/sfn"
+	"github.com/dealflow/dealflow/shared/digest"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/i18n"
 	"github.com/dealflow/dealflow/shared/notify"
@@ -81,6 +83,9 @@ type Options struct {
 	Token string
 	// Locale is the default language (the org's); a browser asking for German gets German.
 	Locale string
+	// Digests is the digest capability: the digest settings page, its preview and send-now, and
+	// the failed digest runs on the overview. Nil: no digest pages.
+	Digests *digest.Service
 }
 
 // Server serves the console under /console/.
@@ -140,6 +145,9 @@ func New(src Source, opts Options) (*Server, error) {
 	s.handle("GET /console/schedules", s.schedules)
 	s.handle("GET /console/dlq", s.dlq)
 	s.handle("POST /console/dlq/redrive", s.redrive)
+	s.handle("GET /console/digests", s.digests)
+	s.handle("GET /console/digests/preview", s.digestPreview)
+	s.handle("POST /console/digests/send", s.sendDigest)
 	return s, nil
 }
 
@@ -386,7 +394,15 @@ var funcs = template.FuncMap{
 		}
 		return i18n.T(p.Locale, "console.sla.overdue", shortDuration(-d))
 	},
-	"overdue":  func(p page, t time.Time) bool { return t.Before(p.Now) },
+	"overdue": func(p page, t time.Time) bool { return t.Before(p.Now) },
+	// whenIn shows a time in a named zone (a digest schedule's), not the org's.
+	"whenIn": func(p page, t time.Time, zone string) string {
+		loc, err := domain.LoadLocation(zone)
+		if err != nil {
+			loc = p.Zone
+		}
+		return i18n.DateTime(p.Locale, t, loc) + " (" + loc.String() + ")"
+	},
 	"duration": func(a, b time.Time) string { return shortDuration(b.Sub(a)) },
 	"short":    func(s string) string { return shortID(s) },
 	"query":    url.QueryEscape,
@@ -445,7 +461,11 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "overview", map[string]any{"Machines": rows, "DLQ": len(dl), "HasMail": len(mail) > 0})
+	failed, err := s.failedDigests(ctx)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "overview", map[string]any{"Machines": rows, "DLQ": len(dl), "HasMail": len(mail) > 0, "FailedDigests": failed})
 	return nil
 }
 

@@ -24,7 +24,7 @@ const ConsoleTokenEnv = "DEALFLOW_CONSOLE_TOKEN"
 
 // mountConsole serves the console at /console/.
 func (r *Runtime) mountConsole(mux *http.ServeMux) {
-	c, err := console.New(consoleSource{r}, console.Options{Token: r.cfg.ConsoleToken, Locale: r.Org.Settings.Locale})
+	c, err := console.New(consoleSource{r}, console.Options{Token: r.cfg.ConsoleToken, Locale: r.Org.Settings.Locale, Digests: r.Caps.Digests})
 	if err != nil {
 		// The templates are embedded: failing here is a build defect, shown on the page.
 		mux.HandleFunc("/console/", func(w http.ResponseWriter, _ *http.Request) {

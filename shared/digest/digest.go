@@ -350,25 +350,43 @@ func (d *Service) digestPreferencesURL(mgr *domain.Rep) string {
 	return base + "/console/digests?manager=" + url.QueryEscape(mgr.ID)
 }
 
+// PeriodNames is how `--period` and the console name a digest's period.
+const PeriodNames = "last-week, this-week, last-month, this-month, last-quarter, this-quarter, or a period key (2026-W47, 2026-11, 2026-Q4)"
+
+// DigestPeriodNamed is the period a name gives at `at` in the manager's digest zone: last-week
+// (default), this-week, last-month, this-month, last-quarter, this-quarter, or a period key
+// ("2026-W47", "2026-11", "2026-Q4") naming one period exactly, as a re-send does.
+func (d *Service) DigestPeriodNamed(mgr *domain.Rep, period string, at time.Time) (metrics.Period, error) {
+	loc := d.digestZone("digest-"+mgr.ID, mgr)
+	if period == "" {
+		period = "last-week"
+	}
+	which, kind, ok := strings.Cut(period, "-")
+	if k, err := metrics.ParsePeriodKind(kind); ok && err == nil && (which == "last" || which == "this") {
+		p := metrics.PeriodAt(k, at, loc)
+		if which == "last" {
+			p = p.Previous()
+		}
+		return p, nil
+	}
+	p, err := metrics.PeriodOfKey(period, loc)
+	if err != nil {
+		return metrics.Period{}, platform.ErrBadInput{Reason: fmt.Sprintf("period %q: want %s", period, PeriodNames)}
+	}
+	return p, nil
+}
+
 // DigestPreview computes and renders a manager's digest without sending or recording it, for
-// `dealflow digest preview` and `send-now`. period is last-week (default), this-week, last-month,
-// this-month, last-quarter or this-quarter; manager is a rep id or email.
+// `dealflow digest preview`, `send-now` and the console. period is one of PeriodNames; manager
+// is a rep id or email.
 func (d *Service) DigestPreview(ctx context.Context, manager, period string, at time.Time) (*domain.Rep, metrics.Report, render.Email, error) {
 	mgr, team, err := d.digestManager(manager)
 	if err != nil {
 		return nil, metrics.Report{}, render.Email{}, err
 	}
-	if period == "" {
-		period = "last-week"
-	}
-	which, kind, ok := strings.Cut(period, "-")
-	k, kerr := metrics.ParsePeriodKind(kind)
-	if !ok || kerr != nil || (which != "last" && which != "this") {
-		return nil, metrics.Report{}, render.Email{}, platform.ErrBadInput{Reason: fmt.Sprintf("period %q: want last-week, this-week, last-month, this-month, last-quarter or this-quarter", period)}
-	}
-	p := metrics.PeriodAt(k, at, d.digestZone("digest-"+mgr.ID, mgr))
-	if which == "last" {
-		p = p.Previous()
+	p, err := d.DigestPeriodNamed(mgr, period, at)
+	if err != nil {
+		return nil, metrics.Report{}, render.Email{}, err
 	}
 	r, err := d.DigestReport(ctx, mgr, team, p, at)
 	if err != nil {
@@ -381,17 +399,102 @@ func (d *Service) DigestPreview(ctx context.Context, manager, period string, at 
 	return mgr, r, e, nil
 }
 
-// SendDigestNow sends a preview digest to the manager for testing. It uses its own idempotency
-// key and records nothing, so the scheduled digest of the period still goes out.
-func (d *Service) SendDigestNow(ctx context.Context, manager, period string, at time.Time) (string, error) {
-	now := d.Clock.Now()
-	mgr, r, e, err := d.DigestPreview(ctx, manager, period, at)
+// ErrDigestAlreadySent: send-now was asked for a period whose digest went out (a scheduled run
+// or an earlier send-now recorded it) and was not told to send it again.
+type ErrDigestAlreadySent struct {
+	Manager, PeriodKey string
+	Record             domain.DigestRecord
+}
+
+func (e ErrDigestAlreadySent) Error() string {
+	return fmt.Sprintf("the %s digest of %s already went out at %s (message %s)", e.PeriodKey, e.Manager, e.Record.SentAt.UTC().Format(time.RFC3339), e.Record.MessageID)
+}
+
+// ErrPeriodRunning: send-now was asked for a period that has not ended; its digest goes out
+// once it has (a preview shows it now).
+type ErrPeriodRunning struct {
+	PeriodKey string
+	End       time.Time
+}
+
+func (e ErrPeriodRunning) Error() string {
+	return fmt.Sprintf("period %s is still running (it ends %s): its digest is sent once it is over; preview it instead", e.PeriodKey, e.End.Format(time.RFC3339))
+}
+
+// DigestSentNow is what SendDigestNow did.
+type DigestSentNow struct {
+	MessageID string `json:"messageId"`
+	Manager   string `json:"manager"`
+	PeriodKey string `json:"periodKey"`
+	// Resent is true when the period's digest had gone out before and force sent it again.
+	Resent bool `json:"resent"`
+	// Previous is the record of the earlier send when Resent.
+	Previous *domain.DigestRecord `json:"previous,omitempty"`
+}
+
+// SendDigestNow sends the manager's digest of a complete period now (`dealflow digest send-now`,
+// the console's send-now button), the way to send a digest whose scheduled run failed. A period's
+// digest goes out once: the first send uses the workflow's own idempotency key and records the
+// digest (so the scheduled run, or a failed run retried, finds it sent and sends nothing, and a
+// mail that a failed run did send is not sent twice); a period already recorded is refused with
+// ErrDigestAlreadySent unless force, which sends it again under its own key and says so. Only
+// the record counts as sent: a FAILED execution records nothing.
+func (d *Service) SendDigestNow(ctx context.Context, manager, period string, at time.Time, force bool) (DigestSentNow, error) {
+	mgr, _, err := d.digestManager(manager)
 	if err != nil {
-		return "", err
+		return DigestSentNow{}, err
 	}
-	return d.Mailer.Send(ctx, notify.Message{
+	p, err := d.DigestPeriodNamed(mgr, period, at)
+	if err != nil {
+		return DigestSentNow{}, err
+	}
+	if p.End.After(at) {
+		return DigestSentNow{}, ErrPeriodRunning{PeriodKey: p.Key(), End: p.End}
+	}
+	out := DigestSentNow{Manager: mgr.ID, PeriodKey: p.Key()}
+	rec, err := d.Store.GetDigest(ctx, mgr.ID, p.Key())
+	switch {
+	case err == nil && !force:
+		return DigestSentNow{}, ErrDigestAlreadySent{Manager: mgr.ID, PeriodKey: p.Key(), Record: rec}
+	case err == nil:
+		out.Resent, out.Previous = true, &rec
+	case !errors.Is(err, store.ErrNotFound):
+		return DigestSentNow{}, platform.ErrStoreUnavailable{Op: "get digest: " + err.Error()}
+	}
+	_, r, e, err := d.DigestPreview(ctx, mgr.ID, p.Key(), at)
+	if err != nil {
+		return DigestSentNow{}, err
+	}
+	digestID := d.digestScheduleID(mgr.ID, p.Kind)
+	msg := notify.Message{
 		From: platform.From(d.Org), To: []string{mgr.Email}, Subject: e.Subject, Text: e.Text, HTML: e.HTML, Inline: e.Images,
-		IdempotencyKey: fmt.Sprintf("digest-now:%s:%s:%d", mgr.ID, r.PeriodKey, now.UnixNano()),
-		Refs:           map[string]string{"managerId": mgr.ID, "periodKey": r.PeriodKey, "test": "send-now"},
-	})
+		IdempotencyKey: digestKey(mgr.ID, r.PeriodKey),
+		Refs:           map[string]string{"managerId": mgr.ID, "periodKey": r.PeriodKey, "digestId": digestID, "sentBy": "send-now"},
+	}
+	if out.Resent {
+		msg.IdempotencyKey = fmt.Sprintf("digest-resend:%s:%s:%d", mgr.ID, r.PeriodKey, d.Clock.Now().UnixNano())
+		msg.Refs["resend"] = "true"
+	}
+	if out.MessageID, err = d.Mailer.Send(ctx, msg); err != nil {
+		return DigestSentNow{}, fmt.Errorf("send digest %s/%s: %w", mgr.ID, r.PeriodKey, err)
+	}
+	d.Log.Info("digest sent now", "manager_id", mgr.ID, "period", r.PeriodKey, "message_id", out.MessageID, "resend", out.Resent)
+	if out.Resent {
+		return out, nil
+	}
+	if _, err := d.RecordDigest(ctx, DigestPlan{DigestID: digestID, Manager: mgr.ID, Period: string(p.Kind), PeriodKey: r.PeriodKey, At: at, MessageID: out.MessageID}); err != nil {
+		return out, fmt.Errorf("digest %s/%s sent as %s but not recorded: %w", mgr.ID, r.PeriodKey, out.MessageID, err)
+	}
+	return out, nil
+}
+
+// digestScheduleID is the org file's digest of this manager and period kind ("send-now" when
+// the org file schedules none).
+func (d *Service) digestScheduleID(managerID string, kind metrics.PeriodKind) string {
+	for _, dg := range d.Org.Digests {
+		if k, err := metrics.ParsePeriodKind(dg.Period); err == nil && k == kind && (dg.Manager == managerID) {
+			return dg.ID
+		}
+	}
+	return "send-now"
 }

@@ -105,3 +105,39 @@ func calendarDays(a, b time.Time, loc *time.Location) int {
 	ub := time.Date(yb, mb, db, 0, 0, 0, 0, time.UTC)
 	return int(ub.Sub(ua).Hours() / 24)
 }
+
+// PeriodOfKey is the period a key names ("2026-W47", "2026-11", "2026-Q4") in loc: the inverse
+// of Key, so a digest of a past period can be named exactly (a re-send after a failed run).
+func PeriodOfKey(key string, loc *time.Location) (Period, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	var y, n int
+	var p Period
+	switch {
+	case len(key) == 8 && key[4:6] == "-W":
+		if _, err := fmt.Sscanf(key, "%4d-W%2d", &y, &n); err != nil {
+			return Period{}, fmt.Errorf("period %q: %w", key, err)
+		}
+		// January 4 is always in ISO week 1 (ISO 8601), so week n starts n-1 weeks after its Monday.
+		jan4 := time.Date(y, time.January, 4, 0, 0, 0, 0, loc)
+		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+7*(n-1))
+		p = PeriodAt(Week, monday, loc)
+	case len(key) == 7 && key[4:6] == "-Q":
+		if _, err := fmt.Sscanf(key, "%4d-Q%1d", &y, &n); err != nil || n < 1 || n > 4 {
+			return Period{}, fmt.Errorf("period %q: want a quarter Q1 to Q4", key)
+		}
+		p = PeriodAt(Quarter, time.Date(y, time.Month(3*n-2), 1, 0, 0, 0, 0, loc), loc)
+	case len(key) == 7 && key[4] == '-':
+		if _, err := fmt.Sscanf(key, "%4d-%2d", &y, &n); err != nil || n < 1 || n > 12 {
+			return Period{}, fmt.Errorf("period %q: want a month 01 to 12", key)
+		}
+		p = PeriodAt(Month, time.Date(y, time.Month(n), 1, 0, 0, 0, 0, loc), loc)
+	default:
+		return Period{}, fmt.Errorf("period %q: want a week (2026-W47), a month (2026-11) or a quarter (2026-Q4)", key)
+	}
+	if p.Key() != key { // 2026-W54, 2026-W00
+		return Period{}, fmt.Errorf("period %q does not exist (the nearest is %s)", key, p.Key())
+	}
+	return p, nil
+}

@@ -38,11 +38,23 @@ func TestPeriods(t *testing.T) {
 			if prev := p.Previous(); !prev.End.Equal(p.Start) || prev.Next().Key() != p.Key() {
 				t.Errorf("previous %s does not end where %s starts", prev, p)
 			}
+			if k, err := PeriodOfKey(tc.key, tc.loc); err != nil || k.Kind != p.Kind || !k.Start.Equal(p.Start) || !k.End.Equal(p.End) {
+				t.Errorf("PeriodOfKey(%s) = %s, %v; want %s", tc.key, k, err, p)
+			}
 		})
 	}
 	// Monday 08:00 in Berlin: the last complete week is the one that just ended.
 	if got := LastComplete(Week, at("2026-11-23T07:00:00Z"), berlin).Key(); got != "2026-W47" {
 		t.Errorf("LastComplete = %s, want 2026-W47", got)
+	}
+	// ISO week 1 of 2027 starts on Monday 4 Jan; 2027 has no week 53.
+	if p, err := PeriodOfKey("2027-W01", berlin); err != nil || p.Start.Format(time.DateOnly) != "2027-01-04" {
+		t.Errorf("2027-W01 = %s, %v", p, err)
+	}
+	for _, bad := range []string{"2027-W53", "2026-W00", "2026-13", "2026-Q5", "2026-11-01", "W47", ""} {
+		if _, err := PeriodOfKey(bad, berlin); err == nil {
+			t.Errorf("PeriodOfKey(%q) accepted", bad)
+		}
 	}
 	if d := PeriodAt(Quarter, at("2026-11-18T12:00:00Z"), berlin).Days(); d != 92 {
 		t.Errorf("Q4 has %d days, want 92", d)
