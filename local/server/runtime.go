@@ -33,6 +33,7 @@ import (
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/registry"
@@ -478,7 +479,7 @@ func (r *Runtime) Handler() http.Handler {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	r.mountOperations(mux) // openapi.go, metrics.go, console.go
-	return withRequestLog(r.cfg.Log, r.metrics.wrap(mux))
+	return identity.AllowHosts(r.Org.Settings.PublicURL, withRequestLog(r.cfg.Log, r.metrics.wrap(mux)))
 }
 
 // Close waits for the background loops (cancel their context first) and closes the store.
