@@ -145,6 +145,10 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		unlock()
 		return nil, err
 	}
+	if fi, err := os.Stat(cfg.DBPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		cfg.Log.Warn("the database file is readable by other users; it holds the link-signing key and personal data: chmod 600 it",
+			"path", cfg.DBPath, "mode", fi.Mode().Perm().String())
+	}
 	r := &Runtime{cfg: cfg, Org: org, Store: st, Machine: map[string]*sfn.StateMachine{}, relayWake: make(chan struct{}, 1), Project: proj, metrics: newMetrics(), unlock: unlock}
 	if err := r.wire(ctx, proj); err != nil {
 		st.Close()
