@@ -19,7 +19,7 @@ import (
 // the audit trail and API token management. They are served by the deals function on AWS.
 func Routes(g *Guard) []httpapi.Route {
 	return []httpapi.Route{
-		{Method: http.MethodPost, Path: "/v1/auth/link", Function: "deals", Auth: "none", Action: string(Open), Handler: g.postLink,
+		{Method: http.MethodPost, Path: "/v1/auth/link", Function: "deals", Auth: "sign-in-request", Action: string(Open), Handler: g.postLink,
 			Summary: "Email a one-time sign-in link to a person of the org file (always 202: it does not tell who exists)."},
 		{Method: http.MethodGet, Path: "/v1/auth/signin", Function: "deals", Auth: "signed-link", Action: string(Open), Handler: g.signinPage,
 			Summary: "The page of an emailed sign-in link: a button that signs in (a GET changes nothing, so mail scanners do not use the link up)."},
