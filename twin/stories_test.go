@@ -20,7 +20,11 @@ const bantNotes = `{"fields":{"budget":"40k EUR","authority":"CFO signs","need":
 
 func signed(t *testing.T, tw *Twin, method, path, body string) (int, map[string]any) {
 	t.Helper()
-	code, raw := call(t, tw, method, path, []byte(body), map[string]string{"Dealflow-Signature": webhook.Sign([]byte(body), time.Now(), "lead-secret")})
+	hdr := map[string]string{"Authorization": "Bearer " + apiToken(t, tw)}
+	if method == http.MethodPost && path == "/v1/leads" {
+		hdr = map[string]string{"Dealflow-Signature": webhook.Sign([]byte(body), time.Now(), "lead-secret")}
+	}
+	code, raw := call(t, tw, method, path, []byte(body), hdr)
 	var out map[string]any
 	_ = json.Unmarshal([]byte(raw), &out)
 	if out == nil {
@@ -158,7 +162,7 @@ func TestStoryHandoffAcceptedBecomesDeal(t *testing.T) {
 }
 
 func signed2(t *testing.T, tw *Twin, method, path string) (int, string) {
-	return call(t, tw, method, path, nil, map[string]string{"Dealflow-Signature": webhook.Sign(nil, time.Now(), "lead-secret")})
+	return call(t, tw, method, path, nil, map[string]string{"Authorization": "Bearer " + apiToken(t, tw)})
 }
 
 // TestStoryWithdrawnHandoffEndsInSeconds: an SDR withdraws a handoff right after sending it,

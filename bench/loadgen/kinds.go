@@ -12,7 +12,6 @@ import (
 
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
-	"github.com/dealflow/dealflow/shared/webhook"
 )
 
 // KindStats is what one request kind of the mix did.
@@ -109,8 +108,9 @@ func (m *mixState) handoffBody(sdr string) []byte {
 	return b
 }
 
-// sendSigned posts a signed JSON body and classifies the answer (2xx is success).
-func sendSigned(ctx context.Context, c *http.Client, u string, body []byte, secret, idem string, o *outcome) *http.Response {
+// sendSigned posts a JSON body with the API token (deals, handoffs) and classifies the answer
+// (2xx is success).
+func sendSigned(ctx context.Context, c *http.Client, u string, body []byte, token, idem string, o *outcome) *http.Response {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
 		o.errKind = "request: " + err.Error()
@@ -121,7 +121,7 @@ func sendSigned(ctx context.Context, c *http.Client, u string, body []byte, secr
 		req.Header.Set("Idempotency-Key", idem)
 	}
 	o.sent = time.Now()
-	req.Header.Set(webhook.HeaderDealflowSignature, webhook.Sign(body, o.sent, secret))
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := c.Do(req)
 	o.took = time.Since(o.sent)
 	if err != nil {
@@ -133,7 +133,7 @@ func sendSigned(ctx context.Context, c *http.Client, u string, body []byte, secr
 }
 
 func sendDeal(ctx context.Context, c *http.Client, base *url.URL, cfg Config, m *mixState, run string, i int, o outcome) outcome {
-	resp := sendSigned(ctx, c, base.JoinPath("/v1/deals").String(), m.dealBody(run, i), cfg.Secret, fmt.Sprintf("load-%s-%d", run, i), &o)
+	resp := sendSigned(ctx, c, base.JoinPath("/v1/deals").String(), m.dealBody(run, i), cfg.Token, fmt.Sprintf("load-%s-%d", run, i), &o)
 	if resp == nil {
 		return o
 	}
@@ -150,7 +150,7 @@ func sendHandoff(ctx context.Context, c *http.Client, base *url.URL, cfg Config,
 		o.skipped = true
 		return o
 	}
-	resp := sendSigned(ctx, c, base.JoinPath("/v1/leads", id, "handoff").String(), m.handoffBody(sdr), cfg.Secret, "", &o)
+	resp := sendSigned(ctx, c, base.JoinPath("/v1/leads", id, "handoff").String(), m.handoffBody(sdr), cfg.Token, "", &o)
 	if resp == nil {
 		return o
 	}

@@ -37,7 +37,10 @@ type Config struct {
 	Duration time.Duration
 	Mix      Mix
 	Secret   string // the Dealflow-Signature secret (DEALFLOW_LEADS_SECRET of the server)
-	DB       string // the server's SQLite file, read for webhook→routed times and commit counts
+	// Token is an API token with deals:write for the deal and handoff kinds (dealflow tokens
+	// create): the lead secret signs intake only.
+	Token string
+	DB    string // the server's SQLite file, read for webhook→routed times and commit counts
 	// Drain bounds the wait for accepted leads to be routed after the last request (default 60s).
 	Drain time.Duration
 	// MaxInFlight caps open requests; a request due while the cap is reached is counted as

@@ -27,6 +27,7 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 	mix := fs.String("mix", "leads", "request kinds and weights: leads | leads=8,deals=2 | leads,handoffs,deals")
 	url := fs.String("url", "http://127.0.0.1:8080", "the dealflow serve to load (loopback only)")
 	secret := fs.String("secret", "", "Dealflow-Signature secret (default $DEALFLOW_LEADS_SECRET)")
+	token := fs.String("token", "", "API token with deals:write for the deals and handoffs kinds (default $DEALFLOW_API_TOKEN; dealflow tokens create)")
 	db := fs.String("db", "./data/dealflow.db", "the server's SQLite file (read for routing times and commit counts)")
 	drain := fs.Duration("drain", 60*time.Second, "how long to wait for accepted leads to be routed")
 	commitRate := fs.Duration("commit-rate", time.Second, "measure this machine's SQLite commit rate for this long first (0 skips)")
@@ -40,6 +41,9 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 	}
 	if *secret == "" {
 		*secret = os.Getenv("DEALFLOW_LEADS_SECRET")
+	}
+	if *token == "" {
+		*token = os.Getenv("DEALFLOW_API_TOKEN")
 	}
 	m, err := loadgen.ParseMix(*mix)
 	if err != nil {
@@ -59,7 +63,7 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	cfg := loadgen.Config{URL: *url, Rate: *rate, Duration: *dur, Mix: m, Secret: *secret, DB: *db, Drain: *drain, CommitRate: *commitRate, ServerPID: *pid, Org: org, Log: stderr}
+	cfg := loadgen.Config{URL: *url, Rate: *rate, Duration: *dur, Mix: m, Secret: *secret, Token: *token, DB: *db, Drain: *drain, CommitRate: *commitRate, ServerPID: *pid, Org: org, Log: stderr}
 	var result any
 	if *search {
 		s, err := loadgen.SearchMax(ctx, cfg, *maxP99)

@@ -21,7 +21,6 @@ import (
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/onboarding"
 	"github.com/dealflow/dealflow/shared/store"
-	"github.com/dealflow/dealflow/shared/webhook"
 	"github.com/dealflow/dealflow/shared/workhours"
 )
 
@@ -33,6 +32,7 @@ type dealSim struct {
 	rt    *Runtime
 	srv   *httptest.Server
 	fake  *clock.Fake
+	token string
 	rng   *rand.Rand
 	cals  map[string]*workhours.Calendar
 	base  int // timers the background loops hold while idle
@@ -78,13 +78,16 @@ func simEnv(name string) string {
 	return map[string]string{"DEALFLOW_LEADS_SECRET": "lead-secret", "HUBSPOT_CLIENT_SECRET": "hs-secret"}[name]
 }
 
-// call sends a signed JSON request to the API.
+// call sends a JSON request to the API with an integration's token.
 func (s *dealSim) call(method, path string, body any) (int, map[string]any) {
 	s.t.Helper()
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, s.srv.URL+path, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Dealflow-Signature", webhook.Sign(b, s.fake.Now(), "lead-secret"))
+	if s.token == "" {
+		s.token = integrationToken(s.t, s.rt.Store)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)

@@ -19,7 +19,6 @@ import (
 	"github.com/dealflow/dealflow/shared/handoff"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/store"
-	"github.com/dealflow/dealflow/shared/webhook"
 	"github.com/dealflow/dealflow/shared/workhours"
 )
 
@@ -38,12 +37,13 @@ func handoffEnv(name string) string {
 var hoBerlin, _ = time.LoadLocation("Europe/Berlin")
 
 type handoffRun struct {
-	t    *testing.T
-	rt   *Runtime
-	srv  *httptest.Server
-	fake *clock.Fake
-	ctx  context.Context
-	stop func()
+	t     *testing.T
+	rt    *Runtime
+	srv   *httptest.Server
+	fake  *clock.Fake
+	ctx   context.Context
+	stop  func()
+	token string
 }
 
 func startHandoffRuntime(t *testing.T, db string, fake *clock.Fake) *handoffRun {
@@ -82,12 +82,16 @@ func newHandoffRun(t *testing.T) *handoffRun {
 	return startHandoffRuntime(t, filepath.Join(t.TempDir(), "dealflow.db"), fake)
 }
 
-// signed sends a request signed with Dealflow-Signature at the fake clock's time.
+// signed sends a request with an integration's API token (created on first use; it stays in the
+// store across restarts of the runtime).
 func (f *handoffRun) signed(method, path, body string) (int, map[string]any) {
 	f.t.Helper()
 	req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Dealflow-Signature", webhook.Sign([]byte(body), f.fake.Now(), handoffSecret))
+	if f.token == "" {
+		f.token = integrationToken(f.t, f.rt.Store)
+	}
+	req.Header.Set("Authorization", "Bearer "+f.token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		f.t.Fatal(err)

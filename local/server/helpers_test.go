@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/shared/clock"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
+	"github.com/dealflow/dealflow/shared/store"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
 	"github.com/dealflow/dealflow/shared/webhook"
 )
@@ -24,6 +26,18 @@ func writeAll(p string, b []byte) error { return os.WriteFile(p, b, 0o644) }
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func signLead(body string) string { return webhook.Sign([]byte(body), time.Now(), "lead-secret") }
+
+// integrationToken creates an API token for an integration that writes leads, deals and
+// activities and reads, as a CRM sync would hold.
+func integrationToken(t testing.TB, st store.Store) string {
+	t.Helper()
+	_, secret, err := identity.CreateToken(context.Background(), st, "crm-sync",
+		[]identity.Scope{identity.ScopeLeadsWrite, identity.ScopeDealsWrite, identity.ScopeActivitiesWrite, identity.ScopeRead}, "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
 
 func jsonDecode(res *http.Response, v any) error { return json.NewDecoder(res.Body).Decode(v) }
 

@@ -70,7 +70,7 @@ func newMetrics() *metrics {
 	// Webhooks are the routes other systems post to: signed or public intake.
 	routes, _ := registry.Table()
 	for _, r := range routes {
-		if r.Auth == "dealflow-signature" || r.Auth == "hubspot-signature" || r.Auth == "rate-limit" {
+		if auth := strings.Fields(r.Auth); slices.Contains(auth, "dealflow-signature") || slices.Contains(auth, "hubspot-signature") || slices.Contains(auth, "rate-limit") {
 			m.webhookRoutes[r.MuxPattern()] = true
 		}
 	}

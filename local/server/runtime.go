@@ -33,6 +33,7 @@ import (
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/registry"
@@ -143,6 +144,10 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		unlock()
 		return nil, err
+	}
+	if fi, err := os.Stat(cfg.DBPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		cfg.Log.Warn("the database file is readable by other users; it holds the link-signing key and personal data: chmod 600 it",
+			"path", cfg.DBPath, "mode", fi.Mode().Perm().String())
 	}
 	r := &Runtime{cfg: cfg, Org: org, Store: st, Machine: map[string]*sfn.StateMachine{}, relayWake: make(chan struct{}, 1), Project: proj, metrics: newMetrics(), unlock: unlock}
 	if err := r.wire(ctx, proj); err != nil {
@@ -482,7 +487,7 @@ func (r *Runtime) Handler() http.Handler {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	r.mountOperations(mux) // openapi.go, metrics.go, console.go
-	return withRequestLog(r.cfg.Log, r.metrics.wrap(mux))
+	return identity.AllowHosts(r.Org.Settings.PublicURL, withRequestLog(r.cfg.Log, r.metrics.wrap(mux)))
 }
 
 // Close waits for the background loops (cancel their context first) and closes the store.

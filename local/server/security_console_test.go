@@ -21,6 +21,7 @@ func consoleRuntime(t *testing.T, token string) (*Runtime, http.Handler) {
 
 func consoleGet(h http.Handler, path, remote string, hdr map[string]string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Host = "127.0.0.1:8080"
 	req.RemoteAddr = remote
 	for k, v := range hdr {
 		req.Header.Set(k, v)

@@ -50,6 +50,7 @@ func FuzzIntakeHTTP(f *testing.F) {
 			}
 		}
 		req := httptest.NewRequest(http.MethodPost, "/v1/leads", bytes.NewReader(body))
+		req.Host = "127.0.0.1"
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(webhook.HeaderDealflowSignature, webhook.Sign(body, time.Now(), "lead-secret"))
 		rec := httptest.NewRecorder()
@@ -61,6 +62,7 @@ func FuzzIntakeHTTP(f *testing.F) {
 		if err != nil {
 			return // not a request a client could send
 		}
+		req.Host = "127.0.0.1"
 		req.RemoteAddr = "198.51.100.7:1234"
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec = httptest.NewRecorder()

@@ -26,6 +26,7 @@ import (
 	"github.com/dealflow/dealflow/local/sfn"
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/webhook"
 )
 
@@ -70,6 +71,7 @@ type Sim struct {
 	clk    *clock.Fake
 	cfg    Config
 	h      http.Handler
+	token  string // the simulated CRM integration's API token, for everything but lead intake
 	rng    *rand.Rand
 	loc    *time.Location
 	res    Result
@@ -216,11 +218,26 @@ func (s *Sim) do(req *http.Request) (int, []byte) {
 	return rec.Code, rec.Body.Bytes()
 }
 
-// signedJSON builds a request signed with Dealflow-Signature at the simulated now.
+// signedJSON builds a request as the simulated systems send it: lead intake signed with
+// Dealflow-Signature at the simulated now (a webhook sender), everything else with the CRM
+// integration's API token.
 func (s *Sim) signedJSON(method, path string, body []byte) *http.Request {
 	req := httptest.NewRequest(method, path, strings.NewReader(string(body)))
+	req.Host = "localhost"
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(webhook.HeaderDealflowSignature, webhook.Sign(body, s.clk.Now(), s.cfg.Secret))
+	if method == http.MethodPost && path == "/v1/leads" {
+		req.Header.Set(webhook.HeaderDealflowSignature, webhook.Sign(body, s.clk.Now(), s.cfg.Secret))
+		return req
+	}
+	if s.token == "" {
+		_, tok, err := identity.CreateToken(context.Background(), s.rt.Store, "simulated-crm",
+			[]identity.Scope{identity.ScopeDealsWrite, identity.ScopeActivitiesWrite, identity.ScopeRead}, "", s.clk.Now())
+		if err != nil {
+			panic("simulate: create the CRM's API token: " + err.Error())
+		}
+		s.token = tok
+	}
+	req.Header.Set("Authorization", "Bearer "+s.token)
 	return req
 }
 
@@ -268,6 +285,7 @@ func (s *Sim) postForm() (int, []byte) {
 		v.Set(k, fmt.Sprint(x))
 	}
 	req := httptest.NewRequest(http.MethodPost, "/v1/forms/"+f.ID, strings.NewReader(v.Encode()))
+	req.Host = "localhost"
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	// Visitors come from many addresses (the form is rate-limited per address).
 	req.RemoteAddr = fmt.Sprintf("203.0.%d.%d:443", s.rng.IntN(256), 1+s.rng.IntN(254))
@@ -399,6 +417,7 @@ func (s *Sim) answerHandoffs(ctx context.Context) {
 			continue
 		}
 		req := httptest.NewRequest(http.MethodPost, link, strings.NewReader(form.Encode()))
+		req.Host = "localhost"
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if code, _ := s.do(req); code != http.StatusOK {
 			continue // expired or reassigned meanwhile: the AE sees that page

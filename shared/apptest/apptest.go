@@ -19,6 +19,7 @@ import (
 	"github.com/dealflow/dealflow/shared/config"
 	"github.com/dealflow/dealflow/shared/digest/render/charts"
 	"github.com/dealflow/dealflow/shared/domain"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/registry"
@@ -44,6 +45,8 @@ type App struct {
 	Outbox *notify.Outbox
 	Clock  *clock.Fake
 	Srv    *httptest.Server
+	// Token is an API token with the admin scope, which Call sends.
+	Token string
 }
 
 // Root is the repository root (for examples/ and statemachines/).
@@ -85,15 +88,19 @@ func New(t testing.TB, org *domain.Org, at time.Time, edit ...func(*platform.Dep
 	a := &App{Deps: d, Caps: caps, Store: st, Outbox: ob, Clock: clk}
 	a.Srv = httptest.NewServer(caps.Handler())
 	t.Cleanup(a.Srv.Close)
+	_, a.Token, err = identity.CreateToken(context.Background(), st, "apptest", []identity.Scope{identity.ScopeAdmin}, "", clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	return a
 }
 
-// Call sends a JSON request signed with LeadSecret and decodes the answer.
+// Call sends a JSON request with the App's admin token and decodes the answer.
 func (a *App) Call(t testing.TB, method, path, body string, hdr ...string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, a.Srv.URL+path, bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Dealflow-Signature", webhook.Sign([]byte(body), a.Clock.Now(), LeadSecret))
+	req.Header.Set("Authorization", "Bearer "+a.Token)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}

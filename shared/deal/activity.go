@@ -11,6 +11,7 @@ import (
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/store"
 )
 
@@ -41,11 +42,23 @@ func (ds *Service) postActivity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := &httpapi.Fields{M: m}
-	in := ActivityInput{Type: f.Str("type"), RepID: f.Str("repId"), DealID: f.Str("dealId"), LeadID: f.Str("leadId"),
+	in := ActivityInput{Type: f.Str("type"), RepID: identity.Self(r.Context(), f.Str("repId")), DealID: f.Str("dealId"), LeadID: f.Str("leadId"),
 		At: f.Timestamp("at"), Subject: f.Str("subject"), Notes: f.Str("notes")}
 	if len(f.Errs) > 0 {
 		httpapi.WriteError(w, httpapi.BadRequest("InvalidActivity", "the activity has invalid fields", f.Errs...))
 		return
+	}
+	if in.RepID != "" {
+		if err := identity.Check(r.Context(), identity.ActivityCreate, identity.ObjectOf(ds.Org, in.RepID)); err != nil {
+			httpapi.AnswerError(w, ds.Log, "log activity", err)
+			return
+		}
+	}
+	if in.DealID != "" {
+		if err := ds.checkDeal(r.Context(), identity.ActivityCreate, in.DealID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			httpapi.AnswerError(w, ds.Log, "log activity", err)
+			return
+		}
 	}
 	a, created, err := ds.LogActivity(r.Context(), in, key)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/store"
 )
 
@@ -67,12 +68,14 @@ func (ds *Service) postDeal(w http.ResponseWriter, r *http.Request) {
 			var m map[string]json.RawMessage
 			if m, herr = httpapi.JSONFields(body, dealCreateFields...); herr == nil {
 				f := &httpapi.Fields{M: m}
-				in := DealInput{Name: f.Str("name"), Pipeline: f.Str("pipeline"), Stage: f.Str("stage"), OwnerID: f.Str("ownerId"),
+				in := DealInput{Name: f.Str("name"), Pipeline: f.Str("pipeline"), Stage: f.Str("stage"), OwnerID: identity.Self(r.Context(), f.Str("ownerId")),
 					Amount: f.Amount("amount"), Currency: f.Str("currency"), CloseDate: f.Date("closeDate"), NextStep: f.Str("nextStep"),
 					AccountID: f.Str("accountId"), LeadID: f.Str("leadId"), ExternalID: f.Str("externalId"), Source: f.Str("source"),
 					LostReason: f.Str("lostReason")}
 				if len(f.Errs) > 0 {
 					herr = httpapi.BadRequest("InvalidDeal", "the deal has invalid fields", f.Errs...)
+				} else if err := identity.Check(r.Context(), identity.DealCreate, identity.ObjectOf(ds.Org, in.OwnerID)); err != nil && in.OwnerID != "" {
+					herr = err.(*httpapi.Error)
 				} else {
 					deal, created, err := ds.CreateDeal(r.Context(), in, key)
 					if err != nil {
@@ -251,6 +254,17 @@ func (ds *Service) patchDeal(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, httpapi.BadRequest("InvalidPatch", "the change has invalid fields", f.Errs...))
 		return
 	}
+	if err := ds.checkDeal(r.Context(), identity.DealUpdate, r.PathValue("id")); err != nil {
+		httpapi.AnswerError(w, ds.Log, "update deal", err)
+		return
+	}
+	if p.OwnerID != nil && *p.OwnerID != "" {
+		// Handing a deal over is a change to the new owner's deals too.
+		if err := identity.Check(r.Context(), identity.DealUpdate, identity.ObjectOf(ds.Org, *p.OwnerID)); err != nil {
+			httpapi.AnswerError(w, ds.Log, "update deal", err)
+			return
+		}
+	}
 	deal, err := ds.UpdateDealFields(r.Context(), r.PathValue("id"), p)
 	if err != nil {
 		httpapi.AnswerError(w, ds.Log, "update deal", err)
@@ -265,11 +279,28 @@ func (ds *Service) getDeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	deal, err := ds.Store.GetDeal(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = identity.Check(r.Context(), identity.DealRead, DealObject(ds.Org, deal))
+	}
 	if err != nil {
 		httpapi.AnswerError(w, ds.Log, "get deal", fmt.Errorf("deal %s: %w", r.PathValue("id"), err))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, ds.dealView(deal))
+}
+
+// DealObject is a deal as the authorisation table sees it: its owner and its team.
+func DealObject(org *domain.Org, d domain.Deal) *identity.Object {
+	return identity.Owned(org, []string{d.TeamID}, d.OwnerID)
+}
+
+// checkDeal decides a on the deal id for the request's principal (a missing deal is a 404).
+func (ds *Service) checkDeal(ctx context.Context, a identity.Action, id string) error {
+	d, err := ds.Store.GetDeal(ctx, id)
+	if err != nil {
+		return fmt.Errorf("deal %s: %w", id, err)
+	}
+	return identity.Check(ctx, a, DealObject(ds.Org, d))
 }
 
 // UpdateDealFields applies p to the deal and writes it with its events (Deal Stage Changed, Deal

@@ -16,6 +16,7 @@ import (
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/store/sqlite"
@@ -29,6 +30,7 @@ type dealsFixture struct {
 	outbox *notify.Outbox
 	clock  *clock.Fake
 	srv    *httptest.Server
+	token  string // deals:write, activities:write, read
 }
 
 func newDealsFixture(t *testing.T) *dealsFixture {
@@ -49,17 +51,21 @@ func newDealsFixture(t *testing.T) *dealsFixture {
 	}
 	d := &platform.Deps{Store: st, Org: org, Clock: clk, Mailer: ob, Available: workhours.Availability(org),
 		LeadSecrets: []string{"lead-secret"}, LinkKey: []byte("0123456789abcdef0123456789abcdef")}
-	srv := httptest.NewServer(httpapi.Mux(Routes(New(d)), ""))
+	srv := httptest.NewServer(httpapi.Mux(Routes(New(d)), "", identity.NewGuard(d)))
 	t.Cleanup(srv.Close)
-	return &dealsFixture{deps: d, outbox: ob, clock: clk, srv: srv}
+	_, token, err := identity.CreateToken(context.Background(), st, "crm-sync", []identity.Scope{identity.ScopeDealsWrite, identity.ScopeActivitiesWrite, identity.ScopeRead}, "", clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dealsFixture{deps: d, outbox: ob, clock: clk, srv: srv, token: token}
 }
 
-// call sends a signed JSON request and decodes the answer.
+// call sends a JSON request with the fixture's API token and decodes the answer.
 func (f *dealsFixture) call(t *testing.T, method, path, body string, hdr ...string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, f.srv.URL+path, bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Dealflow-Signature", webhook.Sign([]byte(body), f.clock.Now(), "lead-secret"))
+	req.Header.Set("Authorization", "Bearer "+f.token)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
@@ -156,9 +162,16 @@ func TestCreateDeal(t *testing.T) {
 	}
 	req, _ := http.NewRequest("POST", f.srv.URL+"/v1/deals", bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Dealflow-Signature", webhook.Sign([]byte(body), f.clock.Now(), "wrong"))
+	req.Header.Set("Authorization", "Bearer dft_guessed")
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("wrong signature: %v %v", res.StatusCode, err)
+		t.Fatalf("unknown token: %v %v", res.StatusCode, err)
+	}
+	// The lead intake's shared secret does not move deals: a valid signature is known but not allowed.
+	req, _ = http.NewRequest("POST", f.srv.URL+"/v1/deals", bytes.NewReader([]byte(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Dealflow-Signature", webhook.Sign([]byte(body), f.clock.Now(), "lead-secret"))
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusForbidden {
+		t.Fatalf("signed with the lead secret: %v %v", res.StatusCode, err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/store"
 )
@@ -32,18 +33,18 @@ func New(d *platform.Deps) *Service {
 // Routes are the deal and activity routes, served by the deals function.
 func Routes(s *Service) []httpapi.Route {
 	return []httpapi.Route{
-		{Method: http.MethodPost, Path: "/v1/deals", Function: "deals", Auth: "dealflow-signature", Handler: s.postDeal,
+		{Method: http.MethodPost, Path: "/v1/deals", Function: "deals", Auth: "bearer", Action: string(identity.DealCreate), Handler: s.postDeal,
 			Summary: "Create a deal in a pipeline stage from the org file."},
-		{Method: http.MethodGet, Path: "/v1/deals/{id}", Function: "deals", Auth: "dealflow-signature", Handler: s.getDeal,
+		{Method: http.MethodGet, Path: "/v1/deals/{id}", Function: "deals", Auth: "bearer", Action: string(identity.DealRead), Handler: s.getDeal,
 			Summary: "Read a deal with its stage history and the stage's probability."},
-		{Method: http.MethodPatch, Path: "/v1/deals/{id}", Function: "deals", Auth: "dealflow-signature", Handler: s.patchDeal,
+		{Method: http.MethodPatch, Path: "/v1/deals/{id}", Function: "deals", Auth: "bearer", Action: string(identity.DealUpdate), Handler: s.patchDeal,
 			Summary: "Change a deal's stage, amount, close date, next step, lost reason or owner."},
-		{Method: http.MethodPost, Path: "/v1/activities", Function: "deals", Auth: "dealflow-signature", Handler: s.postActivity,
+		{Method: http.MethodPost, Path: "/v1/activities", Function: "deals", Auth: "bearer", Action: string(identity.ActivityCreate), Handler: s.postActivity,
 			Summary: "Log an email, call, meeting, note or sent proposal on a deal or a lead."},
 	}
 }
 
-// signed reads a JSON body (when needBody) and checks its Dealflow-Signature.
+// signed reads a JSON body (when needBody) of a request the identity.Guard authenticated.
 func (s *Service) signed(r *http.Request, needBody bool) ([]byte, *httpapi.Error) {
-	return httpapi.SignedBody(r, s.LeadSecrets, s.Org.Webhooks.Leads.Tolerance.Duration, s.Clock.Now(), needBody)
+	return httpapi.JSONBody(r, needBody)
 }

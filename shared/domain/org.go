@@ -29,6 +29,9 @@ type Org struct {
 	Digests          []DigestSchedule `yaml:"digests" json:"digests,omitempty"`
 	Webhooks         WebhookSettings  `yaml:"webhooks" json:"webhooks"`
 	Forms            []Form           `yaml:"forms" json:"forms,omitempty"`
+	// Admins are the emails of the people who administer dealflow (tokens, every object); they
+	// need not be reps.
+	Admins []string `yaml:"admins" json:"admins,omitempty"`
 }
 
 // OrgSettings are the org-wide defaults.

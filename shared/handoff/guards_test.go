@@ -12,7 +12,8 @@ import (
 
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
-	"github.com/dealflow/dealflow/shared/webhook"
+	"github.com/dealflow/dealflow/shared/identity"
+	"github.com/dealflow/dealflow/shared/platform"
 )
 
 const bantJSON = `"notes":{"fields":{"budget":"40k","authority":"CFO","need":"reporting","timeline":"Q1"}}`
@@ -21,7 +22,7 @@ func (f *handoffFixture) post(t *testing.T, srv *httptest.Server, path, body str
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Dealflow-Signature", webhook.Sign([]byte(body), f.clock.Now(), "lead-secret"))
+	req.Header.Set("Authorization", "Bearer "+guardsToken)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +32,9 @@ func (f *handoffFixture) post(t *testing.T, srv *httptest.Server, path, body str
 	_ = json.NewDecoder(res.Body).Decode(&out)
 	return res.StatusCode, out
 }
+
+// guardsToken is an integration token with deals:write: the actor is taken from sdrId.
+var guardsToken string
 
 func answerField(out map[string]any) (string, string) {
 	e, _ := out["error"].(map[string]any)
@@ -45,8 +49,13 @@ func answerField(out map[string]any) (string, string) {
 // Every handoff guard through HTTP: the status, the field named and why.
 func TestHandoffGuards(t *testing.T) {
 	f := newHandoffFixture(t, time.Date(2026, 11, 2, 10, 0, 0, 0, tzBerlin), nil)
-	f.d.LeadSecrets = []string{"lead-secret"}
-	srv := httptest.NewServer(httpapi.Mux(Routes(f.d), ""))
+	d := &platform.Deps{Store: f.d.Store, Org: f.d.Org, Clock: f.d.Clock, Mailer: f.d.Mailer, LinkKey: f.d.LinkKey}
+	var err error
+	_, guardsToken, err = identity.CreateToken(context.Background(), f.d.Store, "crm-sync", []identity.Scope{identity.ScopeDealsWrite}, "", f.d.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.Mux(Routes(f.d), "", identity.NewGuard(d)))
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
 

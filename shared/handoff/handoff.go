@@ -15,6 +15,7 @@ import (
 
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/store"
 	"github.com/dealflow/dealflow/shared/workflow"
 )
@@ -81,7 +82,7 @@ func (hs *Service) postHandoff(w http.ResponseWriter, r *http.Request) {
 	}
 	var req HandoffRequest
 	f := &httpapi.Fields{M: m}
-	req.SDRID = f.Str("sdrId")
+	req.SDRID = identity.Self(r.Context(), f.Str("sdrId"))
 	req.OverrideReason = domain.CleanLine(f.Str("overrideReason"))
 	if raw, ok := m["override"]; ok && !f.Null("override") {
 		if err := json.Unmarshal(raw, &req.Override); err != nil {
@@ -96,6 +97,19 @@ func (hs *Service) postHandoff(w http.ResponseWriter, r *http.Request) {
 	if len(f.Errs) > 0 {
 		httpapi.WriteError(w, httpapi.BadRequest("InvalidHandoff", "the handoff has invalid fields", f.Errs...))
 		return
+	}
+	if l, err := hs.Store.GetLead(r.Context(), r.PathValue("id")); err == nil {
+		// The lead's owner and the SDR named as handing it off must both be within reach.
+		if err := identity.Check(r.Context(), identity.HandoffRequest, identity.ObjectOf(hs.Org, l.OwnerID)); err != nil {
+			httpapi.AnswerError(w, hs.Log, "request handoff", err)
+			return
+		}
+	}
+	if req.SDRID != "" {
+		if err := identity.Check(r.Context(), identity.HandoffRequest, identity.ObjectOf(hs.Org, req.SDRID)); err != nil {
+			httpapi.AnswerError(w, hs.Log, "request handoff", err)
+			return
+		}
 	}
 	h, created, err := hs.RequestHandoff(r.Context(), r.PathValue("id"), req)
 	if err != nil {
@@ -245,12 +259,20 @@ func (d *Service) validateHandoff(req HandoffRequest) []httpapi.FieldError {
 	return errs
 }
 
+// HandoffObject is a handoff as the authorisation table sees it: its SDR and the AE asked.
+func HandoffObject(org *domain.Org, h domain.Handoff) *identity.Object {
+	return identity.ObjectOf(org, h.SDRID, h.AEID)
+}
+
 func (hs *Service) readHandoff(w http.ResponseWriter, r *http.Request) {
 	if _, herr := hs.signed(r, false); herr != nil {
 		httpapi.WriteError(w, herr)
 		return
 	}
 	h, err := hs.Store.GetHandoff(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = identity.Check(r.Context(), identity.HandoffRead, HandoffObject(hs.Org, h))
+	}
 	if err != nil {
 		httpapi.AnswerError(w, hs.Log, "get handoff", err)
 		return
@@ -270,10 +292,16 @@ func (hs *Service) postWithdraw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := &httpapi.Fields{M: m}
-	sdr, reason := f.Str("sdrId"), f.Str("reason")
+	sdr, reason := identity.Self(r.Context(), f.Str("sdrId")), f.Str("reason")
 	if len(f.Errs) > 0 {
 		httpapi.WriteError(w, httpapi.BadRequest("InvalidWithdrawal", "the withdrawal has invalid fields", f.Errs...))
 		return
+	}
+	if cur, err := hs.Store.GetHandoff(r.Context(), r.PathValue("id")); err == nil {
+		if err := identity.Check(r.Context(), identity.HandoffWithdraw, identity.ObjectOf(hs.Org, cur.SDRID)); err != nil {
+			httpapi.AnswerError(w, hs.Log, "withdraw handoff", err)
+			return
+		}
 	}
 	h, err := hs.WithdrawHandoff(r.Context(), r.PathValue("id"), sdr, reason)
 	if err != nil {

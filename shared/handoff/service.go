@@ -15,6 +15,7 @@ import (
 	"github.com/dealflow/dealflow/shared/deal"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/routing"
@@ -67,24 +68,24 @@ func Functions(s *Service) map[string]any {
 // Routes are the SDR's handoff routes and the AE's signed links, served by the handoff function.
 func Routes(s *Service) []httpapi.Route {
 	return []httpapi.Route{
-		{Method: http.MethodPost, Path: "/v1/leads/{id}/handoff", Function: "handoff", Auth: "dealflow-signature", Handler: s.postHandoff,
+		{Method: http.MethodPost, Path: "/v1/leads/{id}/handoff", Function: "handoff", Auth: "bearer", Action: string(identity.HandoffRequest), Handler: s.postHandoff,
 			Summary: "Hand a qualified lead to an AE with the SDR's qualification notes; starts the sdr-ae-handoff workflow."},
-		{Method: http.MethodGet, Path: "/v1/handoffs/{id}", Function: "handoff", Auth: "dealflow-signature", Handler: s.readHandoff,
+		{Method: http.MethodGet, Path: "/v1/handoffs/{id}", Function: "handoff", Auth: "bearer", Action: string(identity.HandoffRead), Handler: s.readHandoff,
 			Summary: "Read a handoff: its status and every AE asked, with their answers."},
-		{Method: http.MethodPost, Path: "/v1/handoffs/{id}/withdraw", Function: "handoff", Auth: "dealflow-signature", Handler: s.postWithdraw,
+		{Method: http.MethodPost, Path: "/v1/handoffs/{id}/withdraw", Function: "handoff", Auth: "bearer", Action: string(identity.HandoffWithdraw), Handler: s.postWithdraw,
 			Summary: "The SDR takes an open handoff back; the workflow ends."},
-		{Method: http.MethodGet, Path: "/v1/handoffs/{id}/accept", Function: "handoff", Auth: "signed-link", Handler: s.acceptPage,
+		{Method: http.MethodGet, Path: "/v1/handoffs/{id}/accept", Function: "handoff", Auth: "signed-link", Action: string(identity.Open), Handler: s.acceptPage,
 			Summary: "Show the confirmation page of an AE's signed Accept link (changes nothing)."},
-		{Method: http.MethodPost, Path: "/v1/handoffs/{id}/accept", Function: "handoff", Auth: "signed-link", Handler: s.acceptLink,
+		{Method: http.MethodPost, Path: "/v1/handoffs/{id}/accept", Function: "handoff", Auth: "signed-link", Action: string(identity.Open), Handler: s.acceptLink,
 			Summary: "Accept a handoff (signed link, single use): the workflow creates the deal."},
-		{Method: http.MethodGet, Path: "/v1/handoffs/{id}/decline", Function: "handoff", Auth: "signed-link", Handler: s.declinePage,
+		{Method: http.MethodGet, Path: "/v1/handoffs/{id}/decline", Function: "handoff", Auth: "signed-link", Action: string(identity.Open), Handler: s.declinePage,
 			Summary: "Show the decline form of an AE's signed Decline link (changes nothing)."},
-		{Method: http.MethodPost, Path: "/v1/handoffs/{id}/decline", Function: "handoff", Auth: "signed-link", Handler: s.declineLink,
+		{Method: http.MethodPost, Path: "/v1/handoffs/{id}/decline", Function: "handoff", Auth: "signed-link", Action: string(identity.Open), Handler: s.declineLink,
 			Summary: "Decline a handoff with a reason (signed link, single use): the next AE is asked."},
 	}
 }
 
-// signed reads a JSON body (when needBody) and checks its Dealflow-Signature.
+// signed reads a JSON body (when needBody) of a request the identity.Guard authenticated.
 func (s *Service) signed(r *http.Request, needBody bool) ([]byte, *httpapi.Error) {
-	return httpapi.SignedBody(r, s.LeadSecrets, s.Org.Webhooks.Leads.Tolerance.Duration, s.Clock.Now(), needBody)
+	return httpapi.JSONBody(r, needBody)
 }

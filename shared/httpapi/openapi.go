@@ -140,6 +140,8 @@ type Info struct {
 
 // securitySchemes maps Route.Auth to an OpenAPI security scheme; auths absent here need none.
 var securitySchemes = map[string]Schema{
+	"bearer": {"type": "http", "scheme": "bearer",
+		"description": "An API token (dealflow tokens create --name N --scopes S), or the console's session cookie with its X-CSRF-Token on writes. 401 without valid credentials, 403 when the token's scopes or the person's role do not allow the action on this object."},
 	"dealflow-signature": {"type": "apiKey", "in": "header", "name": "Dealflow-Signature",
 		"description": "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\"> with a lead secret from the org file (webhooks.leads.secret_env)."},
 	"hubspot-signature": {"type": "apiKey", "in": "header", "name": "X-HubSpot-Signature-v3",
@@ -172,9 +174,18 @@ func OpenAPI(info Info, rs []Route) map[string]any {
 		if len(d.Tags) > 0 {
 			op["tags"] = d.Tags
 		}
-		if _, ok := securitySchemes[r.Auth]; ok {
-			op["security"] = []any{map[string]any{r.Auth: []string{}}}
-			usedSchemes[r.Auth] = true
+		var security []any
+		for _, a := range strings.Fields(r.Auth) {
+			if _, ok := securitySchemes[a]; ok {
+				security = append(security, map[string]any{a: []string{}})
+				usedSchemes[a] = true
+			}
+		}
+		if len(security) > 0 {
+			op["security"] = security
+		}
+		if r.Action != "" {
+			op["x-dealflow-action"] = r.Action
 		}
 		if ps := parameters(r.Path, d.Params); len(ps) > 0 {
 			op["parameters"] = ps

@@ -17,7 +17,6 @@ import (
 
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/store"
-	"github.com/dealflow/dealflow/shared/webhook"
 )
 
 // MaxBodyBytes is the largest request body the API accepts (the EventBridge entry limit).
@@ -46,21 +45,13 @@ func ReadBody(r *http.Request, wantType string) ([]byte, *Error) {
 	return body, nil
 }
 
-// SignedBody reads a JSON body (when needBody) and checks its Dealflow-Signature against the
-// secrets: the one check every signed API route shares (leads, deals, activities, handoffs).
-func SignedBody(r *http.Request, secrets []string, tolerance time.Duration, now time.Time, needBody bool) ([]byte, *Error) {
-	var body []byte
-	if needBody {
-		var herr *Error
-		if body, herr = ReadBody(r, "application/json"); herr != nil {
-			return nil, herr
-		}
+// JSONBody reads a JSON body when needBody. Who sent it was checked before the handler ran
+// (identity.Guard: a token, a session, or a Dealflow-Signature where the table accepts one).
+func JSONBody(r *http.Request, needBody bool) ([]byte, *Error) {
+	if !needBody {
+		return nil, nil
 	}
-	v := webhook.DealflowVerifier{Secrets: secrets, Tolerance: tolerance}
-	if err := v.Verify(r.Header.Get(webhook.HeaderDealflowSignature), body, now); err != nil {
-		return nil, &Error{Status: http.StatusUnauthorized, Code: "InvalidSignature", Message: err.Error()}
-	}
-	return body, nil
+	return ReadBody(r, "application/json")
 }
 
 // JSONFields decodes a JSON object into its top-level fields, so a PATCH can tell a field that is

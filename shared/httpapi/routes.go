@@ -19,10 +19,20 @@ type Route struct {
 	Path     string `json:"path"` // API Gateway syntax: /v1/forms/{formId}
 	Function string `json:"function"`
 	Summary  string `json:"summary"`
-	// Auth says how the request is authenticated: "dealflow-signature", "hubspot-signature",
+	// Auth says how the request is authenticated, alternatives separated by spaces: "bearer"
+	// (an API token or a console session), "dealflow-signature", "hubspot-signature",
 	// "rate-limit" (public form), "signed-link" or "none".
-	Auth    string           `json:"auth"`
+	Auth string `json:"auth"`
+	// Action is what the route does in the authorisation table (shared/identity: "deal.update"),
+	// or "open" when the handler checks the caller's credential itself. The Guard the routes
+	// are served through checks it; a route without one is a programming error.
+	Action  string           `json:"action"`
 	Handler http.HandlerFunc `json:"-"`
+}
+
+// Guard wraps each route's handler with the check of who may call it (identity.Guard).
+type Guard interface {
+	Wrap(Route) http.Handler
 }
 
 // Sorted returns the routes of every set, sorted by path then method; a route defined twice is a
@@ -31,6 +41,9 @@ func Sorted(sets ...[]Route) []Route {
 	var out []Route
 	for _, set := range sets {
 		for _, r := range set {
+			if r.Action == "" {
+				panic("httpapi: route " + r.MuxPattern() + " declares no action")
+			}
 			if slices.ContainsFunc(out, func(o Route) bool { return o.Method == r.Method && o.Path == r.Path }) {
 				panic("httpapi: route " + r.MuxPattern() + " defined twice")
 			}
@@ -58,12 +71,15 @@ func Functions(rs []Route) []string {
 	return out
 }
 
-// Mux serves the routes of one function ("" = every route) on a ServeMux.
-func Mux(rs []Route, function string) *http.ServeMux {
+// Mux serves the routes of one function ("" = every route) on a ServeMux, each through g.
+func Mux(rs []Route, function string, g Guard) *http.ServeMux {
+	if g == nil {
+		panic("httpapi: Mux without a guard")
+	}
 	mux := http.NewServeMux()
 	for _, r := range rs {
 		if function == "" || r.Function == function {
-			mux.HandleFunc(r.MuxPattern(), r.Handler)
+			mux.Handle(r.MuxPattern(), g.Wrap(r))
 		}
 	}
 	return mux

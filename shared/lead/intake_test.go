@@ -12,6 +12,7 @@ import (
 
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/webhook"
 )
@@ -21,7 +22,7 @@ func newIntake(t *testing.T) (fixture, *httptest.Server) {
 		d.Org.Forms = []domain.Form{{ID: "demo", Honeypot: "website_url", RateLimit: domain.RateLimit{Requests: 3, Per: domain.DurationSpec{Duration: time.Minute}}}}
 		d.LeadSecrets = []string{"new-secret", "old-secret"}
 	})
-	srv := httptest.NewServer(httpapi.Mux(Routes(f.svc), ""))
+	srv := httptest.NewServer(httpapi.Mux(Routes(f.svc), "", identity.NewGuard(f.deps)))
 	t.Cleanup(srv.Close)
 	return f, srv
 }
@@ -99,7 +100,7 @@ func TestPostLeadAnswersAndStoresExactlyOnce(t *testing.T) {
 		{"replayed after 6 minutes", "application/json", lead, signed(lead, now.Add(-6*time.Minute), "new-secret"), 401, "old"},
 		{"wrong content type", "text/plain", lead, signed(lead, now, "new-secret"), 415, "Content-Type must be application/json"},
 		{"invalid email", "application/json", `{"email":"not-an-email"}`, signed(`{"email":"not-an-email"}`, now, "new-secret"), 400, "email"},
-		{"too large", "application/json", strings.Repeat(" ", httpapi.MaxBodyBytes+1), nil, 413, "over"},
+		{"too large", "application/json", strings.Repeat(" ", httpapi.MaxBodyBytes+1), map[string]string{"Dealflow-Signature": "t=1,v1=00"}, 413, "over"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {

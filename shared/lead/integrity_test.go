@@ -15,6 +15,7 @@ import (
 
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/store/dynamo"
 	"github.com/dealflow/dealflow/shared/webhook"
@@ -146,7 +147,7 @@ func TestFormAbuseWithOneEmailStaysBounded(t *testing.T) {
 					d.Store = st
 				}
 			})
-			srv := httptest.NewServer(httpapi.Mux(Routes(f.svc), ""))
+			srv := httptest.NewServer(httpapi.Mux(Routes(f.svc), "", identity.NewGuard(f.deps)))
 			t.Cleanup(srv.Close)
 			ctx := context.Background()
 			var before runtime.MemStats

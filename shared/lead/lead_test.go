@@ -47,6 +47,7 @@ func testOrg() *domain.Org {
 
 type fixture struct {
 	svc    *Service
+	deps   *platform.Deps
 	outbox *notify.Outbox
 	clock  *clock.Fake
 }
@@ -69,7 +70,7 @@ func newFixture(t *testing.T, edit ...func(*platform.Deps)) fixture {
 	for _, e := range edit {
 		e(d)
 	}
-	return fixture{svc: New(d), outbox: ob, clock: clk}
+	return fixture{svc: New(d), deps: d, outbox: ob, clock: clk}
 }
 
 func (f fixture) lead(t *testing.T, l domain.Lead) domain.Lead {

@@ -12,6 +12,7 @@ import (
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/qualify"
@@ -56,18 +57,18 @@ func Functions(s *Service) map[string]any {
 // Routes are the lead intake routes, served by the intake function.
 func Routes(s *Service) []httpapi.Route {
 	return []httpapi.Route{
-		{Method: http.MethodPost, Path: "/v1/forms/{formId}", Function: "intake", Auth: "rate-limit", Handler: s.postForm,
+		{Method: http.MethodPost, Path: "/v1/forms/{formId}", Function: "intake", Auth: "rate-limit", Action: string(identity.Open), Handler: s.postForm,
 			Summary: "Accept a web form submission (application/x-www-form-urlencoded) as a lead."},
-		{Method: http.MethodPost, Path: "/v1/leads", Function: "intake", Auth: "dealflow-signature", Handler: s.postLead,
+		{Method: http.MethodPost, Path: "/v1/leads", Function: "intake", Auth: "dealflow-signature bearer", Action: string(identity.LeadCreate), Handler: s.postLead,
 			Summary: "Accept a lead as JSON, signed with Dealflow-Signature."},
-		{Method: http.MethodPost, Path: "/v1/accounts", Function: "intake", Auth: "dealflow-signature", Handler: s.postAccounts,
+		{Method: http.MethodPost, Path: "/v1/accounts", Function: "intake", Auth: "bearer", Action: string(identity.AccountWrite), Handler: s.postAccounts,
 			Summary: "Create or update accounts (domain, name, owner, segment, territory); leads from an account's domain go to its owner."},
-		{Method: http.MethodPost, Path: "/v1/leads/{id}/touches", Function: "intake", Auth: "dealflow-signature", Handler: s.postTouches,
+		{Method: http.MethodPost, Path: "/v1/leads/{id}/touches", Function: "intake", Auth: "dealflow-signature bearer", Action: string(identity.LeadTouch), Handler: s.postTouches,
 			Summary: "Record engagement touches (a demo request, a page view) on a lead; the lead is re-scored and, on crossing into SQL, re-routed once."},
 	}
 }
 
-// signed reads a JSON body (when needBody) and checks its Dealflow-Signature.
+// signed reads a JSON body (when needBody) of a request the identity.Guard authenticated.
 func (s *Service) signed(r *http.Request, needBody bool) ([]byte, *httpapi.Error) {
-	return httpapi.SignedBody(r, s.LeadSecrets, s.Org.Webhooks.Leads.Tolerance.Duration, s.Clock.Now(), needBody)
+	return httpapi.JSONBody(r, needBody)
 }

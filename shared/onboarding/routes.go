@@ -7,6 +7,7 @@ import (
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/routing"
@@ -44,12 +45,12 @@ func Functions(s *Service) map[string]any {
 // Routes is the milestone-completion route, served by the deals function.
 func Routes(s *Service) []httpapi.Route {
 	return []httpapi.Route{
-		{Method: http.MethodPost, Path: "/v1/onboardings/{id}/milestones/{milestone}/complete", Function: "deals", Auth: "dealflow-signature",
+		{Method: http.MethodPost, Path: "/v1/onboardings/{id}/milestones/{milestone}/complete", Function: "deals", Action: string(identity.OnboardingUpdate), Auth: "bearer",
 			Handler: s.postMilestoneComplete, Summary: "Mark an onboarding milestone done; the last one completes the onboarding."},
 	}
 }
 
-// signed reads a JSON body (when needBody) and checks its Dealflow-Signature.
+// signed reads a JSON body (when needBody) of a request the identity.Guard authenticated.
 func (s *Service) signed(r *http.Request, needBody bool) ([]byte, *httpapi.Error) {
-	return httpapi.SignedBody(r, s.LeadSecrets, s.Org.Webhooks.Leads.Tolerance.Duration, s.Clock.Now(), needBody)
+	return httpapi.JSONBody(r, needBody)
 }

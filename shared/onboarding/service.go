@@ -15,6 +15,7 @@ import (
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/i18n"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/routing"
@@ -480,7 +481,7 @@ func (ds *Service) postMilestoneComplete(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	f := &httpapi.Fields{M: m}
-	by, at := f.Str("by"), f.Timestamp("at")
+	by, at := identity.Self(r.Context(), f.Str("by")), f.Timestamp("at")
 	now := ds.Clock.Now()
 	if by != "" {
 		if _, ok := ds.Org.Rep(by); !ok {
@@ -496,6 +497,12 @@ func (ds *Service) postMilestoneComplete(w http.ResponseWriter, r *http.Request)
 	if len(f.Errs) > 0 {
 		httpapi.WriteError(w, httpapi.BadRequest("InvalidCompletion", "the completion has invalid fields", f.Errs...))
 		return
+	}
+	if cur, err := ds.Store.GetOnboarding(r.Context(), r.PathValue("id")); err == nil {
+		if err := identity.Check(r.Context(), identity.OnboardingUpdate, identity.ObjectOf(ds.Org, cur.CSMID)); err != nil {
+			httpapi.AnswerError(w, ds.Log, "complete milestone", err)
+			return
+		}
 	}
 	o, err := ds.CompleteMilestone(r.Context(), r.PathValue("id"), r.PathValue("milestone"), by, when)
 	if err != nil {

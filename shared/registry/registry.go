@@ -15,6 +15,7 @@ import (
 	"github.com/dealflow/dealflow/shared/digest/render"
 	"github.com/dealflow/dealflow/shared/handoff"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/lead"
 	"github.com/dealflow/dealflow/shared/onboarding"
 	"github.com/dealflow/dealflow/shared/outbox"
@@ -32,6 +33,8 @@ type Capabilities struct {
 	Onboardings *onboarding.Service
 	Digests     *digest.Service
 	Outbox      *outbox.Service
+	// Guard checks every route's action (shared/identity): the one place requests are authorised.
+	Guard *identity.Guard
 }
 
 // New builds every capability. draw draws digest charts (charts.Draw; nil draws none). The
@@ -41,7 +44,8 @@ func New(d *platform.Deps, draw render.Drawer) *Capabilities {
 		d.PhoneE164 = phone.E164 // every capability runs here, lead intake included
 	}
 	c := &Capabilities{Leads: lead.New(d), Deals: deal.New(d), Reminders: reminder.New(d), Handoffs: handoff.New(d),
-		Onboardings: onboarding.New(d), Digests: digest.New(d, draw), Outbox: outbox.New(d), HubSpot: hubspot.New(d)}
+		Onboardings: onboarding.New(d), Digests: digest.New(d, draw), Outbox: outbox.New(d), HubSpot: hubspot.New(d),
+		Guard: identity.NewGuard(d)}
 	c.Handoffs.Deals = c.Deals
 	c.HubSpot.Leads, c.HubSpot.Deals = c.Leads, c.Deals
 	return c
@@ -66,13 +70,13 @@ func (c *Capabilities) Functions() map[string]any {
 // Routes is the HTTP API: every capability's routes, sorted by path then method.
 func (c *Capabilities) Routes() []httpapi.Route {
 	return httpapi.Sorted(lead.Routes(c.Leads), hubspot.Routes(c.HubSpot), deal.Routes(c.Deals), reminder.Routes(c.Reminders),
-		onboarding.Routes(c.Onboardings), handoff.Routes(c.Handoffs))
+		onboarding.Routes(c.Onboardings), handoff.Routes(c.Handoffs), identity.Routes(c.Guard))
 }
 
 // Table is the route table and the function names without any runtime behind them: what the
 // CDK stack deploys and the OpenAPI document describes. Its handlers must not be called.
 func Table() (routes []httpapi.Route, functions []string) {
-	c := &Capabilities{}
+	c := &Capabilities{Guard: &identity.Guard{}}
 	for name := range c.Functions() {
 		functions = append(functions, name)
 	}
@@ -81,4 +85,4 @@ func Table() (routes []httpapi.Route, functions []string) {
 }
 
 // Handler serves every route on one mux (the local product and the tests).
-func (c *Capabilities) Handler() *http.ServeMux { return httpapi.Mux(c.Routes(), "") }
+func (c *Capabilities) Handler() *http.ServeMux { return httpapi.Mux(c.Routes(), "", c.Guard) }

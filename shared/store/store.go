@@ -197,6 +197,17 @@ type Store interface {
 	PutDigest(ctx context.Context, d domain.DigestRecord, events ...OutboxEvent) (existing domain.DigestRecord, created bool, err error)
 	GetDigest(ctx context.Context, managerID, periodKey string) (domain.DigestRecord, error)
 
+	// API tokens. Hash (the SHA-256 of the secret) is a unique key; tokens are revoked, never deleted.
+	CreateAPIToken(ctx context.Context, t domain.APIToken) (domain.APIToken, error)
+	GetAPITokenByHash(ctx context.Context, hash string) (domain.APIToken, error)
+	UpdateAPIToken(ctx context.Context, id string, fn func(domain.APIToken) (domain.APIToken, error)) (domain.APIToken, error)
+	// ListAPITokens lists every token, oldest first.
+	ListAPITokens(ctx context.Context, p Page) ([]domain.APIToken, string, error)
+
+	// ListAudit lists the audit entries of one object ("deal/deal_123", AuditObject), oldest
+	// first. Entries are written by the adapters with each entity write made under WithActor.
+	ListAudit(ctx context.Context, object string, p Page) ([]domain.AuditEntry, string, error)
+
 	// PutIdempotencyKey stores value under key unless an unexpired value is there. It returns the
 	// value in effect afterwards (value itself when created). Expired keys count as absent;
 	// ttl <= 0 means the key never expires.

@@ -27,6 +27,7 @@ import (
 	"github.com/dealflow/dealflow/shared/clock"
 	dfconfig "github.com/dealflow/dealflow/shared/config"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/webhook"
@@ -213,7 +214,7 @@ func StartHTTP(name string, routes func(d *platform.Deps) []httpapi.Route, clien
 	if d.Store != nil && d.Publisher != nil && !relayAfterWrite(d, d.Publisher) {
 		slog.Warn("the store cannot report its writes: events wait for the outbox sweeper", "function", name)
 	}
-	mux, err := Mux(name, routes(d))
+	mux, err := Mux(name, routes(d), identity.NewGuard(d))
 	if err != nil {
 		slog.Error("cold start failed", "function", name, "error", err.Error())
 		os.Exit(1)
@@ -223,7 +224,7 @@ func StartHTTP(name string, routes func(d *platform.Deps) []httpapi.Route, clien
 
 // Mux serves the routes that name this function; none is an error (the main passed the wrong
 // capability's routes).
-func Mux(name string, rs []httpapi.Route) (*http.ServeMux, error) {
+func Mux(name string, rs []httpapi.Route, g httpapi.Guard) (*http.ServeMux, error) {
 	n := 0
 	for _, r := range rs {
 		if r.Function == name {
@@ -233,5 +234,5 @@ func Mux(name string, rs []httpapi.Route) (*http.ServeMux, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("none of the routes functions/%s/main.go passes is served by %s", name, name)
 	}
-	return httpapi.Mux(rs, name), nil
+	return httpapi.Mux(rs, name, g), nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 )
 
 func setLambdaEnv(t *testing.T) {
@@ -53,11 +54,12 @@ func TestBuildFailsWhenTheMainDoesNotLinkAClientTheStackConfigured(t *testing.T)
 
 // A main whose routes are all another function's would serve nothing: the cold start says so.
 func TestMuxRefusesRoutesOfAnotherFunction(t *testing.T) {
-	rs := []httpapi.Route{{Method: "POST", Path: "/v1/leads", Function: "intake", Handler: func(http.ResponseWriter, *http.Request) {}}}
-	if _, err := Mux("deals", rs); err == nil || !strings.Contains(err.Error(), "functions/deals/main.go") {
+	rs := []httpapi.Route{{Method: "POST", Path: "/v1/leads", Function: "intake", Action: "lead.create", Handler: func(http.ResponseWriter, *http.Request) {}}}
+	g := &identity.Guard{}
+	if _, err := Mux("deals", rs, g); err == nil || !strings.Contains(err.Error(), "functions/deals/main.go") {
 		t.Fatalf("err %v", err)
 	}
-	if _, err := Mux("intake", rs); err != nil {
+	if _, err := Mux("intake", rs, g); err != nil {
 		t.Fatal(err)
 	}
 }

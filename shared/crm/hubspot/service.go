@@ -12,6 +12,7 @@ import (
 	"github.com/dealflow/dealflow/shared/deal"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/lead"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/store"
@@ -44,7 +45,7 @@ func New(d *platform.Deps) *Service {
 // Routes is the HubSpot webhook, served by the intake function.
 func Routes(s *Service) []httpapi.Route {
 	return []httpapi.Route{
-		{Method: http.MethodPost, Path: "/v1/webhooks/hubspot", Function: "intake", Auth: "hubspot-signature", Handler: s.postHubSpot,
+		{Method: http.MethodPost, Path: "/v1/webhooks/hubspot", Function: "intake", Auth: "hubspot-signature", Action: string(identity.Open), Handler: s.postHubSpot,
 			Summary: "Accept a batch of HubSpot webhook events (v3 signature)."},
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/phone"
 	"github.com/dealflow/dealflow/shared/platform"
@@ -52,10 +53,11 @@ func newWebhook(t *testing.T) (*Service, *clock.Fake, *httptest.Server) {
 		t.Fatal(err)
 	}
 	org := &domain.Org{Settings: domain.OrgSettings{Timezone: "Europe/Berlin", Locale: "en-US", EmailFrom: "dealflow <noreply@example.com>"}}
-	s := New(&platform.Deps{Store: st, Org: org, Clock: clk, Mailer: ob, PhoneE164: phone.E164,
+	d := &platform.Deps{Store: st, Org: org, Clock: clk, Mailer: ob, PhoneE164: phone.E164,
 		HubSpot: webhook.HubSpotVerifier{Secrets: []string{"hs-secret"}},
-		CRM:     fakeCRM{501: {"email": "Ada@Lovelace.io", "firstname": "Ada", "lastname": "Lovelace", "company": "Lovelace Ltd", "country": "Germany"}}})
-	srv := httptest.NewServer(httpapi.Mux(Routes(s), ""))
+		CRM:     fakeCRM{501: {"email": "Ada@Lovelace.io", "firstname": "Ada", "lastname": "Lovelace", "company": "Lovelace Ltd", "country": "Germany"}}}
+	s := New(d)
+	srv := httptest.NewServer(httpapi.Mux(Routes(s), "", identity.NewGuard(d)))
 	t.Cleanup(srv.Close)
 	return s, clk, srv
 }

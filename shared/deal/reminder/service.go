@@ -12,6 +12,7 @@ import (
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
+	"github.com/dealflow/dealflow/shared/identity"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/platform"
 	"github.com/dealflow/dealflow/shared/store"
@@ -44,9 +45,9 @@ func Functions(s *Service) map[string]any {
 // Routes are the snooze-link routes, served by the deals function.
 func Routes(s *Service) []httpapi.Route {
 	return []httpapi.Route{
-		{Method: http.MethodGet, Path: "/v1/reminders/{id}/snooze", Function: "deals", Auth: "signed-link", Handler: s.page,
+		{Method: http.MethodGet, Path: "/v1/reminders/{id}/snooze", Function: "deals", Auth: "signed-link", Action: string(identity.Open), Handler: s.page,
 			Summary: "Show the confirmation page of a signed snooze link from a reminder email."},
-		{Method: http.MethodPost, Path: "/v1/reminders/{id}/snooze", Function: "deals", Auth: "signed-link", Handler: s.snooze,
+		{Method: http.MethodPost, Path: "/v1/reminders/{id}/snooze", Function: "deals", Auth: "signed-link", Action: string(identity.Open), Handler: s.snooze,
 			Summary: "Snooze a follow-up reminder for 1 day, 3 days or 1 week (signed link)."},
 	}
 }

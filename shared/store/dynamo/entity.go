@@ -182,6 +182,13 @@ func create[T any](ctx context.Context, st *Store, k kind[T], v T, events []stor
 	if k.unique != nil {
 		uniquePK, hasUnique = k.unique(v)
 	}
+	audit, err := st.auditPut(ctx, k.name, id, nil, bodyOf(item))
+	if err != nil {
+		return zero, fmt.Errorf("create %s %s: %w", k.name, id, err)
+	}
+	if audit != nil {
+		evs = append(evs, *audit)
+	}
 	if !hasUnique && len(evs) == 0 {
 		_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.table), Item: item,
 			ConditionExpression: aws.String("attribute_not_exists(PK)")})
@@ -208,7 +215,7 @@ func create[T any](ctx context.Context, st *Store, k kind[T], v T, events []stor
 			case idx == 1 && hasUnique:
 				what = "unique key " + uniquePK
 			case idx > 0:
-				what = "outbox event id"
+				what = "outbox event or audit id"
 			}
 			return zero, fmt.Errorf("create %s %s: %s taken: %w", k.name, id, what, store.ErrAlreadyExists)
 		}
@@ -288,6 +295,13 @@ func update[T any](ctx context.Context, st *Store, k kind[T], id string, fn func
 		evs, err := st.eventPuts(events)
 		if err != nil {
 			return zero, wrap(err)
+		}
+		audit, err := st.auditPut(ctx, k.name, id, bodyOf(item), bodyOf(newItem))
+		if err != nil {
+			return zero, wrap(err)
+		}
+		if audit != nil {
+			evs = append(evs, *audit)
 		}
 		lost := false
 		if len(evs) == 0 {

@@ -284,6 +284,17 @@ func TestReadmeMatchesRequests(t *testing.T) {
 			func() error { d := dig; d.PeriodKey = "q"; _, _, err := s.PutDigest(ctx, d, ev); return err },
 		}},
 		{"GetDigest", []func() error{func() error { _, err := s.GetDigest(ctx, "m", "p"); return err }}},
+		{"CreateAPIToken", []func() error{func() error {
+			_, err := s.CreateAPIToken(ctx, domain.APIToken{ID: "t1", Name: "zapier", Hash: "h1", CreatedAt: now})
+			return err
+		}}},
+		{"GetAPITokenByHash", []func() error{func() error { _, err := s.GetAPITokenByHash(ctx, "h1"); return err }}},
+		{"UpdateAPIToken", []func() error{func() error {
+			_, err := s.UpdateAPIToken(ctx, "t1", func(t domain.APIToken) (domain.APIToken, error) { return t, nil })
+			return err
+		}}},
+		{"ListAPITokens", []func() error{func() error { _, _, err := s.ListAPITokens(ctx, p); return err }}},
+		{"ListAudit", []func() error{func() error { _, _, err := s.ListAudit(ctx, "deal/d1", p); return err }}},
 		{"PutIdempotencyKey", []func() error{
 			func() error { _, _, err := s.PutIdempotencyKey(ctx, "k", "v", time.Hour); return err },
 			func() error { _, _, err := s.PutIdempotencyKey(ctx, "k", "v2", time.Hour); return err },

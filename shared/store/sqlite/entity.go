@@ -100,6 +100,9 @@ func createWith[T any](ctx context.Context, s *Store, tb table[T], v T, events [
 			}
 			return err
 		}
+		if err := s.writeAudit(ctx, tx, tb.kind, id, nil, data); err != nil {
+			return err
+		}
 		return s.writeOutbox(ctx, tx, ow)
 	})
 	if err != nil {
@@ -199,6 +202,9 @@ func update[T any](ctx context.Context, s *Store, tb table[T], id string, fn fun
 			return store.ErrConflict
 		}
 		out = nv
+		if err := s.writeAudit(ctx, tx, tb.kind, id, []byte(data), body); err != nil {
+			return err
+		}
 		return s.writeOutbox(ctx, tx, ow)
 	})
 	if err != nil {

@@ -119,3 +119,23 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 	}
 }
+
+// TestNewFileIsOwnersOnly: a new store file and its WAL are created 0600 whatever the umask
+// allows, since the file holds the link-signing key and personal data.
+func TestNewFileIsOwnersOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	st, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, f := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %s, want -rw-------", filepath.Base(f), fi.Mode().Perm())
+		}
+	}
+}

@@ -93,6 +93,16 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("open sqlite store %s: is a directory, want a database file", path)
+	} else if errors.Is(err, os.ErrNotExist) {
+		// A new file is the owner's alone: it holds the link-signing key, sessions and personal
+		// data. SQLite gives its -wal and -shm files the database file's permissions.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+		}
+		if f != nil {
+			f.Close()
+		}
 	}
 	dsn := func(extra string) string {
 		q := url.Values{}

@@ -65,7 +65,7 @@ func RunTests(t *testing.T, newStore NewStore, opts ...Option) {
 	}
 	groups := [][]testCase{leadCases, accountCases, dealCases, activityCases, handoffCases,
 		reminderCases, onboardingCases, digestCases, idempotencyCases, counterCases, outboxCases,
-		paginationCases, concurrencyCases}
+		paginationCases, concurrencyCases, identityCases}
 	for _, g := range groups {
 		for _, tc := range g {
 			t.Run(tc.name, func(t *testing.T) {
