@@ -91,8 +91,14 @@ func (in *Service) Accept(ctx context.Context, l domain.Lead, idemKey string) (A
 		keys = append(keys, "lead-ext:"+l.Source+":"+l.ExternalID)
 	}
 	emailKey := "lead-email:" + qualify.DedupeKey(l.Email)
+	claim := append(keys, emailKey)
+	if l.Email == "" {
+		// A HubSpot contact known only by its id (its email is read in the workflow): no email
+		// identifies it yet.
+		claim = keys
+	}
 	nl, ev := newLead(id, l, now)
-	_, held, err := in.Store.CreateLeadClaiming(ctx, nl, append(keys, emailKey), ev)
+	_, held, err := in.Store.CreateLeadClaiming(ctx, nl, claim, ev)
 	if errors.Is(err, store.ErrAlreadyExists) {
 		return Accepted{ID: id, Duplicate: true}, nil
 	}
