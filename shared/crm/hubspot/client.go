@@ -42,6 +42,7 @@ type Client struct {
 
 	ownersTTL time.Duration
 	mu        sync.Mutex
+	loadMu    sync.Mutex        // held while the owners list loads
 	owners    map[string]string // lower-case email → owner id
 	ownersAt  time.Time
 }
@@ -459,19 +460,27 @@ func (c *Client) Owners(ctx context.Context) ([]Owner, error) {
 // older than a minute reloads it once (a rep added to HubSpot since).
 func (c *Client) OwnerIDByEmail(ctx context.Context, email string) (string, bool, error) {
 	key := strings.ToLower(strings.TrimSpace(email))
-	c.mu.Lock()
-	owners, at := c.owners, c.ownersAt
-	c.mu.Unlock()
-	now := c.clock.Now()
-	fresh := owners != nil && now.Sub(at) < c.ownersTTL
-	if fresh {
-		if id, ok := owners[key]; ok {
-			return id, true, nil
+	cached := func() (id string, found, decided bool) {
+		c.mu.Lock()
+		owners, at := c.owners, c.ownersAt
+		c.mu.Unlock()
+		age := c.clock.Now().Sub(at)
+		if owners == nil || age >= c.ownersTTL {
+			return "", false, false
 		}
-		if now.Sub(at) < time.Minute {
-			return "", false, nil
-		}
+		id, found = owners[key]
+		return id, found, found || age < time.Minute
 	}
+	if id, found, ok := cached(); ok {
+		return id, found, nil
+	}
+	// One load at a time: leads routed together wait for the same list.
+	c.loadMu.Lock()
+	defer c.loadMu.Unlock()
+	if id, found, ok := cached(); ok {
+		return id, found, nil
+	}
+	now := c.clock.Now()
 	list, err := c.Owners(ctx)
 	if err != nil {
 		return "", false, err
