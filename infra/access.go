@@ -65,8 +65,9 @@ var functionAccess = map[string]Access{
 	"handoff-queue":    {Table: ReadWriteTable, SendEmail: true},
 	"handoff-remind":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}, AnswerTasks: []string{"sdr-ae-handoff"}},
 	// lead-qualification: read the HubSpot contact a webhook named onto its lead; write the routed
-	// owner and lead status back to HubSpot (HTTPS to the HubSpot API, no AWS access beyond the
-	// table).
+	// owner and lead status back to HubSpot; sdr-ae-handoff: the accepting AE as owner in HubSpot
+	// (HTTPS to the HubSpot API, no AWS access beyond the table).
+	"hubspot-deal-owner":    {Table: ReadWriteTable},
 	"hubspot-fetch-contact": {Table: ReadWriteTable},
 	"hubspot-write-back":    {Table: ReadWriteTable},
 	"intake":                {Table: ReadWriteTable, PublishEvents: true, Secrets: []string{SecretHubSpot, SecretLeadSigning}},

@@ -73,6 +73,7 @@ func Functions(s *Service) map[string]any {
 	return map[string]any{
 		"hubspot-fetch-contact": s.FetchContact,
 		"hubspot-write-back":    s.WriteBack,
+		"hubspot-deal-owner":    s.WriteDealOwner,
 	}
 }
 
