@@ -66,7 +66,12 @@ func sendContacts(t *testing.T, url string, firstEvent int, ids ...int) map[stri
 		evs = append(evs, fmt.Sprintf(`{"eventId":%d,"subscriptionId":1,"portalId":7,"occurredAt":%d,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":%d,"changeSource":"CRM_UI"}`,
 			firstEvent+i, time.Now().UnixMilli(), id))
 	}
-	body := []byte("[" + strings.Join(evs, ",") + "]")
+	return postHubSpot(t, url, []byte("["+strings.Join(evs, ",")+"]"))
+}
+
+// postHubSpot posts a batch signed as HubSpot signs it (v3, over the URL called).
+func postHubSpot(t *testing.T, url string, body []byte) map[string]any {
+	t.Helper()
 	ts := strconv.FormatInt(time.Now().UnixMilli(), 10)
 	req, _ := http.NewRequest(http.MethodPost, url+"/v1/webhooks/hubspot", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -188,6 +193,27 @@ func TestHubSpotContactsBecomeRoutedLeadsWrittenBack(t *testing.T) {
 		}
 	}
 	check(leads)
+
+	// A property change that scoring reads is merged and re-scores the routed lead (1,200 → 10
+	// employees loses the enterprise points); one it does not read is acknowledged as ignored.
+	if leads[1001].Score != 40 {
+		t.Fatalf("contact 1001 scored %d, want 40 (enterprise)", leads[1001].Score)
+	}
+	change := func(eventID int, prop, value string) map[string]any {
+		body := []byte(fmt.Sprintf(`[{"eventId":%d,"subscriptionId":2,"portalId":7,"occurredAt":%d,"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":1001,"propertyName":%q,"propertyValue":%q}]`,
+			eventID, time.Now().UnixMilli(), prop, value))
+		return postHubSpot(t, url, body)
+	}
+	if out := change(5, "numberofemployees", "10"); len(out["accepted"].([]any)) != 1 {
+		t.Fatalf("property change: %v", out)
+	}
+	l, _ := rt.Store.GetLead(context.Background(), leads[1001].ID)
+	if l.Employees != 10 || l.Score != 0 || l.Status != domain.LeadRouted || l.OwnerID != leads[1001].OwnerID {
+		t.Fatalf("after the change: employees %d score %d status %s owner %s", l.Employees, l.Score, l.Status, l.OwnerID)
+	}
+	if out := change(6, "hs_analytics_source", "DIRECT_TRAFFIC"); len(out["ignored"].([]any)) != 1 {
+		t.Fatalf("irrelevant property: %v", out)
+	}
 
 	// A burst over HubSpot's limit: 429 with Retry-After; every lead still written back, and
 	// the fake never saw more than its budget in a 10-second window.
