@@ -64,7 +64,13 @@ var functionAccess = map[string]Access{
 	"handoff-notify":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}, AnswerTasks: []string{"sdr-ae-handoff"}},
 	"handoff-queue":    {Table: ReadWriteTable, SendEmail: true},
 	"handoff-remind":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}, AnswerTasks: []string{"sdr-ae-handoff"}},
-	"intake":           {Table: ReadWriteTable, PublishEvents: true, Secrets: []string{SecretHubSpot, SecretLeadSigning}},
+	// lead-qualification: read the HubSpot contact a webhook named onto its lead; write the routed
+	// owner and lead status back to HubSpot; sdr-ae-handoff: the accepting AE as owner in HubSpot
+	// (HTTPS to the HubSpot API, no AWS access beyond the table).
+	"hubspot-deal-owner":    {Table: ReadWriteTable},
+	"hubspot-fetch-contact": {Table: ReadWriteTable},
+	"hubspot-write-back":    {Table: ReadWriteTable},
+	"intake":                {Table: ReadWriteTable, PublishEvents: true, Secrets: []string{SecretHubSpot, SecretLeadSigning}},
 	// Parks an unqualifiable/unroutable lead in the fallback queue and alerts the fallback owner.
 	"lead-fallback": {Table: ReadWriteTable, SendEmail: true},
 	// Emails the new owner once per lead (idempotency key in the table).

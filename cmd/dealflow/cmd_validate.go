@@ -91,6 +91,9 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, w.String())
 		}
 		failed = len(problems) > 0 || *strict && len(warnings) > 0
+		for _, d := range org.Deprecations {
+			fmt.Fprintln(stderr, "warning: "+d)
+		}
 		summaries = append(summaries, file+": "+config.Summary(org))
 	}
 	for _, c := range projectChecks {

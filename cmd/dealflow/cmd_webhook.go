@@ -15,7 +15,7 @@ import (
 
 func init() {
 	register("webhook verify", "check a webhook signature (hubspot | dealflow): prints valid or invalid: <reason>", runWebhookVerify)
-	register("webhook sign", "print a Dealflow-Signature header for a body (for curl and tests)", runWebhookSign)
+	register("webhook sign", "print the signature headers for a body (dealflow | hubspot), for curl and tests", runWebhookSign)
 }
 
 // secretList collects repeated --secret flags (several secrets are active during a rotation).
@@ -127,6 +127,9 @@ func runWebhookSign(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&secrets, "secret", "signing secret (repeat to add one v1 entry per secret)")
 	bodyFile := fs.String("body-file", "", "file holding the exact body that will be sent")
 	nowMS := fs.String("now", "", "signing time, Unix milliseconds (default: now)")
+	version := fs.String("signature-version", "v3", "HubSpot signature version: v1, v2 or v3")
+	method := fs.String("method", "POST", "HTTP method of the request (hubspot)")
+	uri := fs.String("uri", "", "full URI the request will be sent to, scheme://host/path?query (hubspot v2, v3)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -136,8 +139,8 @@ func runWebhookSign(args []string, stdout, stderr io.Writer) int {
 	if provider == "" && fs.NArg() > 0 {
 		provider = fs.Arg(0)
 	}
-	if provider != "dealflow" {
-		fmt.Fprintf(stderr, "dealflow webhook sign: only \"dealflow\" signatures can be made here (got %q)\n", provider)
+	if provider != "dealflow" && provider != "hubspot" {
+		fmt.Fprintf(stderr, "dealflow webhook sign: provider must be dealflow or hubspot (got %q)\n", provider)
 		return 2
 	}
 	if len(secrets) == 0 || *bodyFile == "" {
@@ -158,6 +161,30 @@ func runWebhookSign(args []string, stdout, stderr io.Writer) int {
 		}
 		now = time.UnixMilli(ms)
 	}
+	if provider == "hubspot" {
+		return signHubSpot(stdout, stderr, webhook.HubSpotVersion(*version), secrets[0], *method, *uri, body, now)
+	}
 	fmt.Fprintln(stdout, webhook.Sign(body, now, secrets...))
+	return 0
+}
+
+// signHubSpot prints the headers HubSpot would send with body, one "Name: value" per line (ready
+// for curl -H), signed with the app's client secret over the URI the request goes to.
+// https://developers.hubspot.com/docs/api/webhooks/validating-requests
+func signHubSpot(stdout, stderr io.Writer, version webhook.HubSpotVersion, secret, method, uri string, body []byte, now time.Time) int {
+	if version != webhook.HubSpotV1 && uri == "" {
+		fmt.Fprintf(stderr, "dealflow webhook sign: --uri is required for hubspot %s signatures (the full URI the request will be sent to, e.g. http://127.0.0.1:8080/v1/webhooks/hubspot)\n", version)
+		return 2
+	}
+	switch version {
+	case webhook.HubSpotV3:
+		ts := strconv.FormatInt(now.UnixMilli(), 10)
+		fmt.Fprintf(stdout, "%s: %s\n%s: %s\n", webhook.HeaderHubSpotSignatureV3, webhook.SignHubSpotV3(secret, method, uri, body, ts), webhook.HeaderHubSpotTimestamp, ts)
+	case webhook.HubSpotV1, webhook.HubSpotV2:
+		fmt.Fprintf(stdout, "%s: %s\n%s: %s\n", webhook.HeaderHubSpotSignature, webhook.SignHubSpotLegacy(version, secret, method, uri, body), webhook.HeaderHubSpotSignatureVersion, version)
+	default:
+		fmt.Fprintf(stderr, "dealflow webhook sign: --signature-version must be v1, v2 or v3 (got %q)\n", version)
+		return 2
+	}
 	return 0
 }

@@ -170,3 +170,39 @@ func TestWebhookSignRoundTrip(t *testing.T) {
 		t.Fatalf("verify exit %d: %s", code, out.String())
 	}
 }
+
+// `webhook sign hubspot` prints the v3 headers for a batch; the intake accepts them for the URI
+// they were made for, and `webhook verify hubspot` agrees.
+func TestWebhookSignHubSpotRoundTrip(t *testing.T) {
+	bodyFile := filepath.Join(t.TempDir(), "batch.json")
+	body := `[{"eventId":1,"subscriptionId":1,"portalId":7,"occurredAt":1767225600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":501}]`
+	if err := os.WriteFile(bodyFile, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	uri := "http://127.0.0.1:8080/v1/webhooks/hubspot"
+	var out, errb bytes.Buffer
+	if code := dispatch([]string{"webhook", "sign", "hubspot", "--secret", "hs-secret", "--uri", uri, "--body-file", bodyFile, "--now", "1767225600000"}, &out, &errb); code != 0 {
+		t.Fatalf("sign exit %d: %s", code, errb.String())
+	}
+	hdr := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		k, v, _ := strings.Cut(line, ": ")
+		hdr[k] = v
+	}
+	if hdr["X-HubSpot-Request-Timestamp"] != "1767225600000" || hdr["X-HubSpot-Signature-v3"] == "" {
+		t.Fatalf("headers = %q", out.String())
+	}
+	out.Reset()
+	if code := dispatch([]string{"webhook", "verify", "hubspot", "--secret", "hs-secret", "--uri", uri, "--signature", hdr["X-HubSpot-Signature-v3"],
+		"--timestamp", hdr["X-HubSpot-Request-Timestamp"], "--body-file", bodyFile, "--now", "1767225601000"}, &out, &errb); code != 0 || strings.TrimSpace(out.String()) != "valid" {
+		t.Fatalf("verify exit %d: %s %s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := dispatch([]string{"webhook", "verify", "hubspot", "--secret", "hs-secret", "--uri", "https://other.example/v1/webhooks/hubspot", "--signature", hdr["X-HubSpot-Signature-v3"],
+		"--timestamp", hdr["X-HubSpot-Request-Timestamp"], "--body-file", bodyFile, "--now", "1767225601000"}, &out, &errb); code == 0 {
+		t.Fatalf("signed for %s, verified for another URI: %s", uri, out.String())
+	}
+	if code := dispatch([]string{"webhook", "sign", "hubspot", "--secret", "s", "--body-file", bodyFile}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--uri is required") {
+		t.Fatalf("without --uri: exit %d %s", code, errb.String())
+	}
+}

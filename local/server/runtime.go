@@ -28,6 +28,7 @@ import (
 	"github.com/dealflow/dealflow/local/sfn"
 	"github.com/dealflow/dealflow/shared/clock"
 	"github.com/dealflow/dealflow/shared/config"
+	"github.com/dealflow/dealflow/shared/crm/hubspot"
 	"github.com/dealflow/dealflow/shared/digest/render"
 	"github.com/dealflow/dealflow/shared/digest/render/charts"
 	"github.com/dealflow/dealflow/shared/domain"
@@ -194,6 +195,15 @@ func (r *Runtime) wire(ctx context.Context, proj *Project) error {
 		return err
 	}
 	r.Deps.LinkKey, r.Deps.CRM, r.Deps.PublicURL = key, cfg.CRM, r.Org.Settings.PublicURL
+	if cfg.CRM == nil {
+		// integrations.hubspot: the token from the environment, api_base_url (a sandbox or a fake).
+		if c := hubspot.ClientFor(r.Org, cfg.Env); c != nil {
+			r.Deps.CRM = c
+		}
+	}
+	for _, d := range r.Org.Deprecations {
+		cfg.Log.Warn("org file: " + d)
+	}
 	r.Deps.LeadSecrets = secrets(cfg.Env, r.Org.Webhooks.Leads.SecretEnv...)
 	r.Deps.HubSpot = webhook.HubSpotVerifier{Secrets: secrets(cfg.Env, r.Org.Webhooks.HubSpot.ClientSecretEnv), Versions: hubspotVersions(r.Org.Webhooks.HubSpot.SignatureVersions)}
 	// The local runtime runs every function, so it draws digest charts in-process.

@@ -126,6 +126,12 @@ func applyDefaults(o *Org, d *decoder) {
 	if len(w.HubSpot.SignatureVersions) == 0 {
 		w.HubSpot.SignatureVersions = []string{"v3"}
 	}
+	// webhooks.hubspot.access_token_env was the token's first home; it keeps working.
+	if hs := &o.Integrations.HubSpot; hs.AccessTokenEnv == "" && w.HubSpot.AccessTokenEnv != "" {
+		hs.AccessTokenEnv = w.HubSpot.AccessTokenEnv
+		o.Deprecations = append(o.Deprecations, fmt.Sprintf("%s:%d: webhooks.hubspot.access_token_env is deprecated: move it to integrations.hubspot.access_token_env",
+			d.file, d.pos["webhooks.hubspot.access_token_env"].line))
+	}
 	for i := range o.Forms {
 		if o.Forms[i].Source == "" {
 			o.Forms[i].Source = "form:" + o.Forms[i].ID

@@ -825,6 +825,9 @@ func (v *validator) digests() {
 	}
 }
 
+// hubspotPropertyName is the shape of a HubSpot property's internal name.
+var hubspotPropertyName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,99}$`)
+
 func (v *validator) webhooks() {
 	w := v.org.Webhooks
 	for i, e := range w.Leads.SecretEnv {
@@ -835,6 +838,16 @@ func (v *validator) webhooks() {
 	}
 	v.envVar("webhooks.hubspot.client_secret_env", w.HubSpot.ClientSecretEnv)
 	v.envVar("webhooks.hubspot.access_token_env", w.HubSpot.AccessTokenEnv)
+	hs := v.org.Integrations.HubSpot
+	v.envVar("integrations.hubspot.access_token_env", hs.AccessTokenEnv)
+	if hs.APIBaseURL != "" {
+		if u, err := url.Parse(hs.APIBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			v.errorf("integrations.hubspot.api_base_url", "must be an origin like https://api.hubapi.com (scheme and host, no path)")
+		}
+	}
+	if p := hs.WriteBack.LeadStatusProperty; p != "" && !hubspotPropertyName.MatchString(p) {
+		v.errorf("integrations.hubspot.write_back.lead_status_property", "must be a HubSpot property's internal name (lower case letters, digits, underscores), e.g. hs_lead_status")
+	}
 	for i, s := range w.HubSpot.SignatureVersions {
 		if s != "v1" && s != "v2" && s != "v3" {
 			v.errorf(fmt.Sprintf("webhooks.hubspot.signature_versions[%d]", i), "unknown signature version %q (want v1, v2 or v3)", s)

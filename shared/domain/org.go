@@ -32,6 +32,11 @@ type Org struct {
 	// Admins are the emails of the people who administer dealflow (tokens, every object); they
 	// need not be reps.
 	Admins []string `yaml:"admins" json:"admins,omitempty"`
+	Integrations     Integrations     `yaml:"integrations" json:"integrations"`
+
+	// Deprecations are warnings about settings that still work under an old name; the loader
+	// fills them, runtimes log them and `dealflow validate` prints them.
+	Deprecations []string `yaml:"-" json:"-"`
 }
 
 // OrgSettings are the org-wide defaults.
@@ -565,8 +570,49 @@ type HubSpotWebhook struct {
 	ClientSecretEnv string `yaml:"client_secret_env" json:"clientSecretEnv,omitempty"`
 	// SignatureVersions accepted: v3 by default; v1 and v2 for legacy apps.
 	SignatureVersions []string `yaml:"signature_versions" json:"signatureVersions"`
-	// AccessTokenEnv is the token the CRM client uses to read what a webhook does not carry.
+	// AccessTokenEnv is deprecated: integrations.hubspot.access_token_env replaces it (the loader
+	// copies it there with a deprecation warning).
 	AccessTokenEnv string `yaml:"access_token_env" json:"accessTokenEnv,omitempty"`
+}
+
+// Integrations configure the CRM dealflow reads from and writes back to.
+type Integrations struct {
+	HubSpot HubSpotIntegration `yaml:"hubspot" json:"hubspot"`
+}
+
+// DefaultHubSpotAPIBaseURL is HubSpot's API origin.
+const DefaultHubSpotAPIBaseURL = "https://api.hubapi.com"
+
+// HubSpotIntegration configures the HubSpot CRM client (shared/crm/hubspot).
+type HubSpotIntegration struct {
+	// AccessTokenEnv names the variable holding the private app's access token.
+	AccessTokenEnv string `yaml:"access_token_env" json:"accessTokenEnv,omitempty"`
+	// APIBaseURL is the API origin (default https://api.hubapi.com): a sandbox or a local fake.
+	APIBaseURL string `yaml:"api_base_url" json:"apiBaseUrl,omitempty"`
+	// WriteBack says what dealflow writes into HubSpot; all off by default.
+	WriteBack HubSpotWriteBack `yaml:"write_back" json:"writeBack"`
+}
+
+// HubSpotWriteBack is what dealflow writes into HubSpot.
+type HubSpotWriteBack struct {
+	// Owner sets hubspot_owner_id on the contact after routing and on the deal after an accepted
+	// handoff (the rep's HubSpot owner, matched by email).
+	Owner bool `yaml:"owner" json:"owner"`
+	// LeadStatusProperty, when set, is the contact property set to the lead's status after routing.
+	LeadStatusProperty string `yaml:"lead_status_property" json:"leadStatusProperty,omitempty"`
+	// Tasks creates follow-up reminders as HubSpot tasks assigned to the AE.
+	Tasks bool `yaml:"tasks" json:"tasks"`
+}
+
+// Configured reports whether the org uses the HubSpot API at all.
+func (h HubSpotIntegration) Configured() bool { return h.AccessTokenEnv != "" || h.APIBaseURL != "" }
+
+// BaseURL is APIBaseURL or HubSpot's.
+func (h HubSpotIntegration) BaseURL() string {
+	if h.APIBaseURL != "" {
+		return strings.TrimSuffix(h.APIBaseURL, "/")
+	}
+	return DefaultHubSpotAPIBaseURL
 }
 
 // SlackSettings configures Slack incoming webhooks.

@@ -130,11 +130,16 @@ func (in *Service) Accept(ctx context.Context, l domain.Lead, idemKey string) (A
 		keys = append(keys, "lead-ext:"+l.Source+":"+l.ExternalID)
 	}
 	emailKey := "lead-email:" + qualify.DedupeKey(l.Email)
+	claims := append([]string(nil), keys...)
+	if l.Email != "" {
+		// A HubSpot contact known only by its id (its email is read in the workflow) has no email
+		// that identifies it yet.
+		claims = append(claims, emailKey)
+	}
 	nl, ev := newLead(id, l, now)
 	if leadSize(nl) > MaxLeadBytes {
 		return Accepted{}, fmt.Errorf("new lead: %w", ErrLeadTooLarge)
 	}
-	claims := append(append([]string(nil), keys...), emailKey)
 	if bodyKey != "" {
 		claims = append(claims, bodyKey)
 	}

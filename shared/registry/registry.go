@@ -56,7 +56,7 @@ func New(d *platform.Deps, draw render.Drawer) *Capabilities {
 func (c *Capabilities) Functions() map[string]any {
 	out := map[string]any{}
 	for _, set := range []map[string]any{lead.Functions(c.Leads), handoff.Functions(c.Handoffs), reminder.Functions(c.Reminders),
-		onboarding.Functions(c.Onboardings), digest.Functions(c.Digests), outbox.Functions(c.Outbox)} {
+		onboarding.Functions(c.Onboardings), digest.Functions(c.Digests), outbox.Functions(c.Outbox), hubspot.Functions(c.HubSpot)} {
 		for name, fn := range set {
 			if _, dup := out[name]; dup {
 				panic(fmt.Sprintf("registry: function %s defined twice", name))

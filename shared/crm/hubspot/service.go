@@ -29,17 +29,32 @@ type Service struct {
 	Deals *deal.Service
 	// HubSpot verifies X-HubSpot-Signature(-v3).
 	HubSpot webhook.HubSpotVerifier
-	// CRM reads a contact's properties; nil = use only what the webhook sent.
+	// CRM reads a contact's properties (in the workflow); nil = no HubSpot API configured.
 	CRM platform.CRM
+	// API writes back to HubSpot; nil when CRM is not a full client (a contact-only fake).
+	API API
+	// Accounts mirrors HubSpot companies as accounts; nil until the accounts capability is wired.
+	Accounts Accounts
 	// PublicURL, when set, is the scheme://host HubSpot called (the URI it signed), for
 	// deployments behind a proxy.
 	PublicURL string
 }
 
 // New builds the HubSpot integration from what the runtime provides.
+// The HubSpot client is the runtime's (d.CRM) or, on Lambda, the one the org file configures
+// with the token from the environment.
 func New(d *platform.Deps) *Service {
-	return &Service{Store: d.Store, Org: d.Org, Clock: d.Clock, Log: d.Logger(), Leads: lead.New(d), Deals: deal.New(d),
+	s := &Service{Store: d.Store, Org: d.Org, Clock: d.Clock, Log: d.Logger(), Leads: lead.New(d), Deals: deal.New(d),
 		HubSpot: d.HubSpot, CRM: d.CRM, PublicURL: d.PublicURL}
+	if s.CRM == nil {
+		if c := clientFromEnv(d.Org); c != nil {
+			s.CRM = c
+		}
+	}
+	if a, ok := s.CRM.(API); ok {
+		s.API = a
+	}
+	return s
 }
 
 // Routes is the HubSpot webhook, served by the intake function.

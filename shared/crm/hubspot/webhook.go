@@ -3,9 +3,11 @@ package hubspot
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/lead"
 	"github.com/dealflow/dealflow/shared/webhook"
@@ -83,27 +85,18 @@ func (in *Service) postHubSpot(w http.ResponseWriter, r *http.Request) {
 			res.Ignored = append(res.Ignored, fmt.Sprintf("event %d: %s is not a contact creation or change", ev.EventID, ev.SubscriptionType))
 			continue
 		}
-		// Processing is idempotent (the contact id dedupes the lead, a property change merges to
-		// the same value), so the event is marked seen only once it is fully processed: a
-		// failure part-way answers 503 and HubSpot's retry does the work again.
-		props := map[string]string{}
-		if in.CRM != nil {
-			if props, err = in.CRM.Contact(r.Context(), ev.ObjectID); err != nil {
-				in.unavailable(w, fmt.Errorf("read contact %d from HubSpot: %w", ev.ObjectID, err))
-				return
-			}
-		}
-		if ev.PropertyName != "" {
-			props[ev.PropertyName] = ev.PropertyValue
-		}
-		norm, err := in.Leads.Normalizer.Normalize(webhook.HubSpotContactInput(ev.ObjectID, props))
-		if err != nil {
-			res.Ignored = append(res.Ignored, fmt.Sprintf("event %d: contact %d: %v", ev.EventID, ev.ObjectID, err))
-			continue
-		}
-		acc, err := in.Leads.Accept(r.Context(), norm.Lead, "")
+		// A webhook carries only the contact id (and, for a change, one property): the lead is
+		// stored with that id now and the workflow reads the contact from HubSpot, so the answer
+		// is 200 once the event is stored and no HubSpot outage can lose it. Processing is
+		// idempotent (the contact id dedupes the lead, a property change sets the same value
+		// again), so the event is marked seen only once it is fully processed: a failure part-way
+		// answers 503 and HubSpot's retry does the work again.
+		acc, err := in.Leads.Accept(r.Context(), domain.Lead{Source: "hubspot", ExternalID: strconv.FormatInt(ev.ObjectID, 10)}, "")
 		if err == nil && acc.Duplicate && ev.Action() == "propertyChange" {
-			_, _, err = in.Leads.MergeInto(r.Context(), acc.ID, norm.Lead, "hubspot-event:"+ev.DedupeKey())
+			var why string
+			if why, err = in.contactChange(r.Context(), acc.ID, ev); err == nil && why != "" {
+				res.Ignored = append(res.Ignored, fmt.Sprintf("event %d: contact %d: %s", ev.EventID, ev.ObjectID, why))
+			}
 		}
 		if err != nil {
 			in.unavailable(w, err)

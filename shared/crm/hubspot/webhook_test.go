@@ -17,6 +17,7 @@ import (
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/identity"
+	"github.com/dealflow/dealflow/shared/lead"
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/phone"
 	"github.com/dealflow/dealflow/shared/platform"
@@ -94,8 +95,16 @@ func TestHubSpotBatchIsVerifiedFetchedAndDeduplicated(t *testing.T) {
 		t.Fatalf("first delivery: %d %v", code, out)
 	}
 	id := out["accepted"].([]any)[0].(string)
+	// Answered once stored: the lead knows only the contact id until the workflow reads it.
 	l, _ := s.Store.GetLead(ctx, id)
-	if l.Email != "ada@lovelace.io" || l.Source != "hubspot" || l.ExternalID != "501" || l.Country != "DE" {
+	if l.Source != "hubspot" || l.ExternalID != "501" || l.Email != "" {
+		t.Fatalf("lead stored by the webhook = %+v", l)
+	}
+	if res, err := s.FetchContact(ctx, lead.LeadRef{LeadID: id}); err != nil || !res.Fetched {
+		t.Fatalf("fetch: %+v %v", res, err)
+	}
+	l, _ = s.Store.GetLead(ctx, id)
+	if l.Email != "ada@lovelace.io" || l.Name != "Ada Lovelace" || l.Company != "Lovelace Ltd" || l.Country != "DE" {
 		t.Fatalf("lead from CRM = %+v", l)
 	}
 	code, out = post(t, srv.URL+"/v1/webhooks/hubspot", []byte(batch), sign(batch))
