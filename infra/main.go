@@ -56,6 +56,8 @@ func run() error {
 		StagingDir:     staging,
 		APIRateLimit:   50,
 		APIBurstLimit:  100,
+
+		ReservedConcurrency: ctx("reservedConcurrency", "true") != "false",
 	}
 	proj, err := LoadProject(root, routeTable())
 	if err != nil {

@@ -47,6 +47,9 @@ type Settings struct {
 	StagingDir     string   // scratch folder for the org-file layer; must outlive synth
 	APIRateLimit   float64  // steady requests per second across the HTTP API
 	APIBurstLimit  float64
+	// ReservedConcurrency applies functionLimits' reservations (-c reservedConcurrency=false on a
+	// new account whose Lambda concurrency quota is still 10).
+	ReservedConcurrency bool
 }
 
 // tableTTLAttr is the attribute DynamoDB TTL reads (shared/store/dynamo/README.md "Notes for
@@ -411,21 +414,27 @@ func (d *dealflowStack) function(name string) {
 		env["STATE_MACHINE_"+envName(sm)+"_ARN"] = d.stateMachineArn(sm)
 	}
 
+	lim := limitsFor(name)
+	var reserved *float64
+	if lim.Reserved > 0 && d.set.ReservedConcurrency {
+		reserved = jsii.Number(float64(lim.Reserved))
+	}
 	fn := awslambda.NewFunction(d.stack, jsii.String("Fn"+pascal), &awslambda.FunctionProps{
-		FunctionName:  jsii.String(fnName),
-		Description:   jsii.String("dealflow " + name),
-		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture:  awslambda.Architecture_ARM_64(),
-		Handler:       jsii.String("bootstrap"),
-		Code:          awslambda.Code_FromAsset(jsii.String(filepath.Join(d.set.LambdaDir, name)), nil),
-		Role:          role,
-		MemorySize:    jsii.Number(256),
-		Timeout:       awscdk.Duration_Seconds(jsii.Number(29)), // under API Gateway's 30 s integration limit
-		Tracing:       awslambda.Tracing_ACTIVE,
-		LoggingFormat: awslambda.LoggingFormat_JSON,
-		LogGroup:      logs,
-		Environment:   &env,
-		Layers:        &[]awslambda.ILayerVersion{d.orgLayer},
+		ReservedConcurrentExecutions: reserved,
+		FunctionName:                 jsii.String(fnName),
+		Description:                  jsii.String("dealflow " + name),
+		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:                 awslambda.Architecture_ARM_64(),
+		Handler:                      jsii.String("bootstrap"),
+		Code:                         awslambda.Code_FromAsset(jsii.String(filepath.Join(d.set.LambdaDir, name)), nil),
+		Role:                         role,
+		MemorySize:                   jsii.Number(float64(lim.MemoryMB)),
+		Timeout:                      awscdk.Duration_Seconds(jsii.Number(float64(lim.TimeoutSeconds))),
+		Tracing:                      awslambda.Tracing_ACTIVE,
+		LoggingFormat:                awslambda.LoggingFormat_JSON,
+		LogGroup:                     logs,
+		Environment:                  &env,
+		Layers:                       &[]awslambda.ILayerVersion{d.orgLayer},
 	})
 	d.functions[name] = fn
 	d.fnRoles[name] = role
