@@ -1,5 +1,7 @@
 package main
 
+import "fmt"
+
 // Limits are what one function is given, sized from what its handler does rather than one number
 // for all: the timeout bounds its slowest legitimate run, memory buys CPU (Lambda allocates CPU
 // in proportion to memory: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html),
@@ -78,4 +80,47 @@ func limitsFor(fn string) Limits {
 		return l
 	}
 	return defaultLimits
+}
+
+// Built-in API throttling, for routes the org file's api_throttling does not set. Intake takes
+// leads from HubSpot and other systems that send in bursts (an import, a campaign), so it is sized
+// for 1,000 leads/s with room for a 2-second spike; public forms are posted by browsers and have
+// a per-IP limit in the handler, so 50/s is plenty and caps abuse; the rest serve people clicking
+// links and the deals API. All stay well under the account-level 10,000 requests/s (burst 5,000)
+// that API Gateway allows per region.
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+var (
+	intakeThrottle  = Throttle{Rate: 1000, Burst: 2000}
+	formThrottle    = Throttle{Rate: 50, Burst: 100}
+	defaultThrottle = Throttle{Rate: 100, Burst: 200}
+)
+
+// routeThrottles resolves the throttle of every route: the org file's entry for the route, else
+// the built-in one for its kind, else the org file's "default", else defaultThrottle. A key that
+// names no route is an error (a typo would silently leave the route at its default).
+func routeThrottles(routes []Route, org map[string]Throttle) (stageDefault Throttle, perRoute map[string]Throttle, err error) {
+	stageDefault = defaultThrottle
+	if t, ok := org["default"]; ok {
+		stageDefault = t
+	}
+	perRoute = map[string]Throttle{}
+	known := map[string]bool{"default": true}
+	for _, r := range routes {
+		k := r.RouteKey()
+		known[k] = true
+		switch {
+		case org[k] != (Throttle{}):
+			perRoute[k] = org[k]
+		case r.Auth == "rate-limit":
+			perRoute[k] = formThrottle
+		case r.Function == "intake":
+			perRoute[k] = intakeThrottle
+		}
+	}
+	for k := range org {
+		if !known[k] {
+			return Throttle{}, nil, fmt.Errorf("org file: org.api_throttling.%s: no such route (routes are keyed \"METHOD /path\" as in `dealflow routes`)", k)
+		}
+	}
+	return stageDefault, perRoute, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -338,4 +339,66 @@ func TestFunctionLimitsFitTheirCallers(t *testing.T) {
 			t.Errorf("%s: %s gives %s %.0f s but the function may run %d s", file, name, fn, *s.TimeoutSeconds, got)
 		}
 	})
+}
+
+func TestRouteThrottlesFromTheOrgFile(t *testing.T) {
+	routes := []Route{
+		{Method: "POST", Path: "/v1/leads", Function: "intake", Auth: "dealflow-signature"},
+		{Method: "POST", Path: "/v1/webhooks/hubspot", Function: "intake", Auth: "hubspot-signature"},
+		{Method: "POST", Path: "/v1/forms/{formId}", Function: "intake", Auth: "rate-limit"},
+		{Method: "GET", Path: "/v1/deals/{id}", Function: "deals", Auth: "dealflow-signature"},
+	}
+	def, per, err := routeThrottles(routes, map[string]Throttle{"POST /v1/leads": {Rate: 3000, Burst: 5000}, "default": {Rate: 20, Burst: 40}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Throttle{"POST /v1/leads": {3000, 5000}, "POST /v1/webhooks/hubspot": intakeThrottle, "POST /v1/forms/{formId}": formThrottle}
+	if def != (Throttle{20, 40}) || !reflect.DeepEqual(per, want) {
+		t.Errorf("stage default %v, routes %v; want {20 40}, %v", def, per, want)
+	}
+	if _, _, err := routeThrottles(routes, map[string]Throttle{"POST /v1/lead": {Rate: 1, Burst: 1}}); err == nil || !strings.Contains(err.Error(), "api_throttling.POST /v1/lead: no such route") {
+		t.Errorf("a key naming no route: err = %v", err)
+	}
+}
+
+// TestLimitsAndThrottlingDeployed: the template carries functionLimits and the throttles of the
+// sample org file, not one number for everything.
+func TestLimitsAndThrottlingDeployed(t *testing.T) {
+	s := synth(t, repoCase())
+	n := 0
+	for _, fn := range resources(s.tmpl, "AWS::Lambda::Function") {
+		name := strings.TrimPrefix(str(fn["FunctionName"]), "dealflow-dev-")
+		l, ok := functionLimits[name]
+		if !ok {
+			continue
+		}
+		n++
+		var reserved any
+		if l.Reserved > 0 {
+			reserved = float64(l.Reserved)
+		}
+		if fn["Timeout"] != float64(l.TimeoutSeconds) || fn["MemorySize"] != float64(l.MemoryMB) || fn["ReservedConcurrentExecutions"] != reserved {
+			t.Errorf("%s: timeout %v memory %v reserved %v, want %+v", name, fn["Timeout"], fn["MemorySize"], fn["ReservedConcurrentExecutions"], l)
+		}
+	}
+	if n != len(functionLimits) {
+		t.Errorf("%d functions with limits deployed, want %d", n, len(functionLimits))
+	}
+	stages := resources(s.tmpl, "AWS::ApiGatewayV2::Stage")
+	if len(stages) != 1 {
+		t.Fatalf("%d stages", len(stages))
+	}
+	var stage map[string]any
+	for _, st := range stages {
+		stage = st
+	}
+	rs, _ := stage["RouteSettings"].(map[string]any)
+	leads, _ := rs["POST /v1/leads"].(map[string]any)
+	hub, _ := rs["POST /v1/webhooks/hubspot"].(map[string]any)
+	if leads["ThrottlingRateLimit"] != 1000.0 || leads["ThrottlingBurstLimit"] != 2000.0 || hub["ThrottlingRateLimit"] != 1000.0 {
+		t.Errorf("route settings %v: want intake routes at 1000/s burst 2000", rs)
+	}
+	if d, _ := stage["DefaultRouteSettings"].(map[string]any); d["ThrottlingRateLimit"] != 100.0 {
+		t.Errorf("stage default %v, want 100/s", d)
+	}
 }

@@ -48,15 +48,12 @@ func run() error {
 
 	root := ctx("root", "..")
 	set := Settings{
-		Stage:          ctx("stage", "dev"),
-		SenderEmail:    ctx("senderEmail", ""),
-		AllowedOrigins: splitList(ctx("allowedOrigins", "")),
-		AlarmEmail:     ctx("alarmEmail", ""),
-		LambdaDir:      ctx("lambdaDir", filepath.Join(root, "bin", "lambda")),
-		StagingDir:     staging,
-		APIRateLimit:   50,
-		APIBurstLimit:  100,
-
+		Stage:               ctx("stage", "dev"),
+		SenderEmail:         ctx("senderEmail", ""),
+		AllowedOrigins:      splitList(ctx("allowedOrigins", "")),
+		AlarmEmail:          ctx("alarmEmail", ""),
+		LambdaDir:           ctx("lambdaDir", filepath.Join(root, "bin", "lambda")),
+		StagingDir:          staging,
 		ReservedConcurrency: ctx("reservedConcurrency", "true") != "false",
 	}
 	proj, err := LoadProject(root, routeTable())

@@ -45,8 +45,6 @@ type Settings struct {
 	AlarmEmail     string   // subscribed to the alarm topic (empty: subscribe later)
 	LambdaDir      string   // <LambdaDir>/<function>/bootstrap, built by `make build-lambdas`
 	StagingDir     string   // scratch folder for the org-file layer; must outlive synth
-	APIRateLimit   float64  // steady requests per second across the HTTP API
-	APIBurstLimit  float64
 	// ReservedConcurrency applies functionLimits' reservations (-c reservedConcurrency=false on a
 	// new account whose Lambda concurrency quota is still 10).
 	ReservedConcurrency bool
@@ -78,6 +76,9 @@ type dealflowStack struct {
 	machines  map[string]awsstepfunctions.StateMachine
 	dlqs      []awssqs.Queue
 	routes    []awsapigatewayv2.CfnRoute
+
+	stageThrottle  Throttle            // the HTTP API stage's default route throttle
+	routeThrottles map[string]Throttle // by route key
 }
 
 // NewDealflowStack builds the whole product from proj. access says what each function may do.
@@ -116,16 +117,22 @@ func NewDealflowStack(scope constructs.Construct, id string, props *awscdk.Stack
 			return nil, fmt.Errorf("function %s: %s/%s/bootstrap is missing: run `make build-lambdas` first", fn, set.LambdaDir, fn)
 		}
 	}
+	stageThrottle, perRoute, err := routeThrottles(proj.Routes, proj.Org.Throttling)
+	if err != nil {
+		return nil, err
+	}
 	d := &dealflowStack{
-		stack:     awscdk.NewStack(scope, jsii.String(id), props),
-		set:       set,
-		proj:      proj,
-		access:    access,
-		prefix:    "dealflow-" + set.Stage,
-		secrets:   map[string]awssecretsmanager.Secret{},
-		functions: map[string]awslambda.Function{},
-		fnRoles:   map[string]awsiam.Role{},
-		machines:  map[string]awsstepfunctions.StateMachine{},
+		stageThrottle:  stageThrottle,
+		routeThrottles: perRoute,
+		stack:          awscdk.NewStack(scope, jsii.String(id), props),
+		set:            set,
+		proj:           proj,
+		access:         access,
+		prefix:         "dealflow-" + set.Stage,
+		secrets:        map[string]awssecretsmanager.Secret{},
+		functions:      map[string]awslambda.Function{},
+		fnRoles:        map[string]awsiam.Role{},
+		machines:       map[string]awsstepfunctions.StateMachine{},
 	}
 	awscdk.Tags_Of(d.stack).Add(jsii.String("app"), jsii.String("dealflow"), nil)
 	awscdk.Tags_Of(d.stack).Add(jsii.String("stage"), jsii.String(set.Stage), nil)
@@ -837,16 +844,6 @@ func (d *dealflowStack) httpAPI() {
 		"latencyMs": "$context.responseLatency", "integrationError": "$context.integrationErrorMessage",
 		"responseLength": "$context.responseLength",
 	})
-	awsapigatewayv2.NewCfnStage(d.stack, jsii.String("HttpApiStage"), &awsapigatewayv2.CfnStageProps{
-		ApiId:      api.Ref(),
-		StageName:  jsii.String("$default"),
-		AutoDeploy: jsii.Bool(true),
-		DefaultRouteSettings: &awsapigatewayv2.CfnStage_RouteSettingsProperty{
-			ThrottlingRateLimit: jsii.Number(d.set.APIRateLimit), ThrottlingBurstLimit: jsii.Number(d.set.APIBurstLimit),
-			DetailedMetricsEnabled: jsii.Bool(true),
-		},
-		AccessLogSettings: &awsapigatewayv2.CfnStage_AccessLogSettingsProperty{DestinationArn: logs.LogGroupArn(), Format: jsii.String(string(format))},
-	})
 	integrations := map[string]awsapigatewayv2.CfnIntegration{}
 	for _, r := range d.proj.Routes {
 		fn := d.functions[r.Function]
@@ -876,6 +873,27 @@ func (d *dealflowStack) httpAPI() {
 			SourceArn: d.stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("execute-api"), Resource: api.Ref(),
 				ResourceName: jsii.String("*/" + method + pathParamRE.ReplaceAllString(r.Path, "*"))}),
 		})
+	}
+	// Throttling per route from the org file (api_throttling) over the built-in defaults; the
+	// stage default covers the rest. Route settings are keyed by route key and need the routes.
+	// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-stage-routesettings.html
+	routeSettings := map[string]any{}
+	for k, t := range d.routeThrottles {
+		routeSettings[k] = map[string]any{"ThrottlingRateLimit": t.Rate, "ThrottlingBurstLimit": t.Burst, "DetailedMetricsEnabled": true}
+	}
+	stage := awsapigatewayv2.NewCfnStage(d.stack, jsii.String("HttpApiStage"), &awsapigatewayv2.CfnStageProps{
+		ApiId:      api.Ref(),
+		StageName:  jsii.String("$default"),
+		AutoDeploy: jsii.Bool(true),
+		DefaultRouteSettings: &awsapigatewayv2.CfnStage_RouteSettingsProperty{
+			ThrottlingRateLimit: jsii.Number(d.stageThrottle.Rate), ThrottlingBurstLimit: jsii.Number(d.stageThrottle.Burst),
+			DetailedMetricsEnabled: jsii.Bool(true),
+		},
+		RouteSettings:     routeSettings,
+		AccessLogSettings: &awsapigatewayv2.CfnStage_AccessLogSettingsProperty{DestinationArn: logs.LogGroupArn(), Format: jsii.String(string(format))},
+	})
+	for _, r := range d.routes {
+		stage.AddDependency(r)
 	}
 	d.alarm("HttpApi5xx", awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String("AWS/ApiGateway"), MetricName: jsii.String("5xx"),

@@ -202,7 +202,7 @@ func synth(t *testing.T, c synthCase) *synthed {
 		set := Settings{
 			Stage: c.stage, SenderEmail: "sales-robot@example.com", AllowedOrigins: []string{"https://app.example.com"},
 			AlarmEmail: "oncall@example.com", LambdaDir: filepath.Join(tmp, "lambda"), StagingDir: filepath.Join(tmp, "staging"),
-			APIRateLimit: 50, APIBurstLimit: 100,
+			ReservedConcurrency: true,
 		}
 		stack, err := NewDealflowStack(app, "dealflow-"+c.stage, nil, set, proj, c.access)
 		if err != nil {

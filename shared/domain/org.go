@@ -51,6 +51,9 @@ type OrgSettings struct {
 	Holidays map[string][]Holiday `yaml:"holidays" json:"holidays,omitempty"`
 	// PublicURL is where links in emails (accept/decline, snooze, preferences) point.
 	PublicURL string `yaml:"public_url" json:"publicUrl,omitempty"`
+	// APIThrottling sets API Gateway throttling per route on AWS, keyed "METHOD /path" as in the
+	// route table or "default" for the others (infra applies built-in defaults for what is unset).
+	APIThrottling map[string]RouteThrottle `yaml:"api_throttling" json:"apiThrottling,omitempty"`
 	// EmailFrom is the sender of every email, e.g. "dealflow <noreply@example.com>".
 	EmailFrom string `yaml:"email_from" json:"emailFrom,omitempty"`
 }
@@ -497,6 +500,13 @@ type DigestSchedule struct {
 	Timezone string `yaml:"timezone" json:"timezone"`
 	// Period is what the digest covers: week, month or quarter (default week).
 	Period string `yaml:"period" json:"period"`
+}
+
+// RouteThrottle is one route's steady request rate (per second) and burst (token bucket size).
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+type RouteThrottle struct {
+	Rate  float64 `yaml:"rate" json:"rate"`
+	Burst int     `yaml:"burst" json:"burst"`
 }
 
 // WebhookSettings name where secrets come from: environment variable NAMES, never values.
