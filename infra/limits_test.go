@@ -402,3 +402,47 @@ func TestLimitsAndThrottlingDeployed(t *testing.T) {
 		t.Errorf("stage default %v, want 100/s", d)
 	}
 }
+
+// TestCustomDomainAndMailDomain: with a domain and a mail domain in context, the API answers at
+// https://<domain> (links in emails point there), and SES gets a DKIM-signed domain identity
+// whose records the operator can read from the outputs.
+func TestCustomDomainAndMailDomain(t *testing.T) {
+	c := fixtureCase("prod")
+	c.name = "fixture-domain"
+	c.settings = func(s *Settings) {
+		s.Domain, s.MailDomain, s.SenderEmail = "api.northwind.example", "northwind.example", "dealflow@northwind.example"
+	}
+	s := synth(t, c)
+	doms := resources(s.tmpl, "AWS::ApiGatewayV2::DomainName")
+	if len(doms) != 1 || len(resources(s.tmpl, "AWS::ApiGatewayV2::ApiMapping")) != 1 || len(resources(s.tmpl, "AWS::CertificateManager::Certificate")) != 1 {
+		t.Fatalf("domain %v: want one domain name, API mapping and certificate", doms)
+	}
+	for _, fn := range resources(s.tmpl, "AWS::Lambda::Function") {
+		env, _ := fn["Environment"].(map[string]any)
+		vars, _ := env["Variables"].(map[string]any)
+		if vars["PUBLIC_URL"] != "https://api.northwind.example" {
+			t.Errorf("%s: PUBLIC_URL %v", fn["FunctionName"], vars["PUBLIC_URL"])
+		}
+	}
+	outs, _ := s.tmpl["Outputs"].(map[string]any)
+	if pu, _ := outs["PublicUrl"].(map[string]any); pu["Value"] != "https://api.northwind.example" {
+		t.Errorf("PublicUrl output %v", outs["PublicUrl"])
+	}
+	var identities []string
+	for _, id := range resources(s.tmpl, "AWS::SES::EmailIdentity") {
+		identities = append(identities, str(id["EmailIdentity"]))
+		if id["EmailIdentity"] == "northwind.example" {
+			if sa, _ := id["DkimSigningAttributes"].(map[string]any); sa["NextSigningKeyLength"] != "RSA_2048_BIT" {
+				t.Errorf("domain identity DKIM %v", id["DkimSigningAttributes"])
+			}
+		}
+	}
+	if !reflect.DeepEqual(identities, []string{"northwind.example"}) {
+		t.Errorf("SES identities %v: want the domain only (the sender is an address at it)", identities)
+	}
+	for i := 1; i <= 3; i++ {
+		if _, ok := outs[fmt.Sprintf("DkimCname%d", i)]; !ok {
+			t.Errorf("no DkimCname%d output", i)
+		}
+	}
+}

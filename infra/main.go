@@ -4,7 +4,9 @@
 //	cd infra && go run .            # what `make synth` and `cdk deploy` run
 //
 // Context (cdk -c key=value, or CDK_CONTEXT_JSON): stage, senderEmail, allowedOrigins
-// (comma-separated), alarmEmail, org (org file), lambdaDir, root (repository root).
+// (comma-separated), alarmEmail, org (org file), lambdaDir, root (repository root), domain and
+// certificateArn (the API's custom domain), mailDomain (SES domain identity with DKIM),
+// reservedConcurrency=false (new accounts), sfnLogLevel (Express workflows' log level, ERROR).
 package main
 
 import (
@@ -55,6 +57,9 @@ func run() error {
 		LambdaDir:           ctx("lambdaDir", filepath.Join(root, "bin", "lambda")),
 		StagingDir:          staging,
 		ReservedConcurrency: ctx("reservedConcurrency", "true") != "false",
+		Domain:              ctx("domain", ""),
+		CertificateArn:      ctx("certificateArn", ""),
+		MailDomain:          ctx("mailDomain", ""),
 	}
 	proj, err := LoadProject(root, routeTable())
 	if err != nil {

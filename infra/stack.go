@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -45,6 +46,15 @@ type Settings struct {
 	AlarmEmail     string   // subscribed to the alarm topic (empty: subscribe later)
 	LambdaDir      string   // <LambdaDir>/<function>/bootstrap, built by `make build-lambdas`
 	StagingDir     string   // scratch folder for the org-file layer; must outlive synth
+	// Domain is the API's custom domain (e.g. api.northwind.example; empty: the execute-api URL).
+	// Its https URL becomes every function's PUBLIC_URL, the base of links in emails.
+	Domain string
+	// CertificateArn is an ACM certificate in the stack's region covering Domain; empty: the stack
+	// requests one validated by DNS (the deploy waits until the CNAME ACM asks for exists).
+	CertificateArn string
+	// MailDomain, when set, is verified in SES as a domain identity with Easy DKIM (2048-bit); the
+	// sender may then be any address at it.
+	MailDomain string
 	// ReservedConcurrency applies functionLimits' reservations (-c reservedConcurrency=false on a
 	// new account whose Lambda concurrency quota is still 10).
 	ReservedConcurrency bool
@@ -333,7 +343,31 @@ func (d *dealflowStack) secretsAndEmail() {
 			SuppressedReasons: jsii.Strings("BOUNCE", "COMPLAINT"),
 		},
 	})
-	if d.set.SenderEmail != "" {
+	if d.set.MailDomain != "" {
+		// Easy DKIM: SES signs with a key it rotates; the three CNAMEs (outputs) go into DNS.
+		// https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html
+		dom := awsses.NewCfnEmailIdentity(d.stack, jsii.String("MailDomainIdentity"), &awsses.CfnEmailIdentityProps{
+			EmailIdentity:         jsii.String(d.set.MailDomain),
+			DkimAttributes:        &awsses.CfnEmailIdentity_DkimAttributesProperty{SigningEnabled: jsii.Bool(true)},
+			DkimSigningAttributes: &awsses.CfnEmailIdentity_DkimSigningAttributesProperty{NextSigningKeyLength: jsii.String("RSA_2048_BIT")},
+			ConfigurationSetAttributes: &awsses.CfnEmailIdentity_ConfigurationSetAttributesProperty{
+				ConfigurationSetName: d.sesConfig.Ref(),
+			},
+		})
+		dom.AddResourceDependency(d.sesConfig, jsii.String("the identity names the configuration set"))
+		for i, pair := range [][2]*string{
+			{dom.AttrDkimDnsTokenName1(), dom.AttrDkimDnsTokenValue1()},
+			{dom.AttrDkimDnsTokenName2(), dom.AttrDkimDnsTokenValue2()},
+			{dom.AttrDkimDnsTokenName3(), dom.AttrDkimDnsTokenValue3()},
+		} {
+			awscdk.NewCfnOutput(d.stack, jsii.String(fmt.Sprintf("DkimCname%d", i+1)), &awscdk.CfnOutputProps{
+				Description: jsii.String("DNS: CNAME this name to the value so SES can sign mail from " + d.set.MailDomain),
+				Value:       awscdk.Fn_Join(jsii.String(" CNAME "), &[]*string{pair[0], pair[1]}),
+			})
+		}
+	}
+	// An address at the verified mail domain needs no identity of its own.
+	if d.set.SenderEmail != "" && !strings.HasSuffix(d.set.SenderEmail, "@"+d.set.MailDomain) {
 		id := awsses.NewCfnEmailIdentity(d.stack, jsii.String("SenderIdentity"), &awsses.CfnEmailIdentityProps{
 			EmailIdentity: jsii.String(d.set.SenderEmail),
 			ConfigurationSetAttributes: &awsses.CfnEmailIdentity_ConfigurationSetAttributesProperty{
@@ -392,6 +426,9 @@ func (d *dealflowStack) function(name string) {
 	env := map[string]*string{
 		"DEALFLOW_STAGE": jsii.String(d.set.Stage),
 		"ORG_FILE":       jsii.String(orgLayerPath),
+	}
+	if d.set.Domain != "" {
+		env["PUBLIC_URL"] = jsii.String("https://" + d.set.Domain)
 	}
 	if acc.Table != NoTable {
 		actions := []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"}
@@ -895,12 +932,47 @@ func (d *dealflowStack) httpAPI() {
 	for _, r := range d.routes {
 		stage.AddDependency(r)
 	}
+	if d.set.Domain != "" {
+		d.customDomain(api, stage)
+	}
 	d.alarm("HttpApi5xx", awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String("AWS/ApiGateway"), MetricName: jsii.String("5xx"),
 		DimensionsMap: &map[string]*string{"ApiId": api.Ref()},
 		Statistic:     jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
 	}), "HTTP API answered 5xx")
 	awscdk.NewCfnOutput(d.stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: api.AttrApiEndpoint()})
+}
+
+// customDomain serves the API at https://<Domain> (regional endpoint, TLS 1.2) and outputs the
+// name to point the domain's CNAME (or alias) at.
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-custom-domain-names.html
+func (d *dealflowStack) customDomain(api awsapigatewayv2.CfnApi, stage awsapigatewayv2.CfnStage) {
+	certArn := jsii.String(d.set.CertificateArn)
+	if d.set.CertificateArn == "" {
+		cert := awscertificatemanager.NewCertificate(d.stack, jsii.String("ApiCertificate"), &awscertificatemanager.CertificateProps{
+			DomainName: jsii.String(d.set.Domain),
+			Validation: awscertificatemanager.CertificateValidation_FromDns(nil),
+		})
+		certArn = cert.CertificateArn()
+	}
+	dn := awsapigatewayv2.NewCfnDomainName(d.stack, jsii.String("ApiDomain"), &awsapigatewayv2.CfnDomainNameProps{
+		DomainName: jsii.String(d.set.Domain),
+		DomainNameConfigurations: &[]any{&awsapigatewayv2.CfnDomainName_DomainNameConfigurationProperty{
+			CertificateArn: certArn, EndpointType: jsii.String("REGIONAL"), SecurityPolicy: jsii.String("TLS_1_2"),
+		}},
+	})
+	m := awsapigatewayv2.NewCfnApiMapping(d.stack, jsii.String("ApiDomainMapping"), &awsapigatewayv2.CfnApiMappingProps{
+		ApiId: api.Ref(), DomainName: dn.Ref(), Stage: stage.Ref(),
+	})
+	m.AddDependency(dn)
+	awscdk.NewCfnOutput(d.stack, jsii.String("PublicUrl"), &awscdk.CfnOutputProps{
+		Description: jsii.String("public_url of the org file: links in emails and the HubSpot webhook target use it"),
+		Value:       jsii.String("https://" + d.set.Domain),
+	})
+	awscdk.NewCfnOutput(d.stack, jsii.String("ApiDomainTarget"), &awscdk.CfnOutputProps{
+		Description: jsii.String("DNS: CNAME " + d.set.Domain + " to this name"),
+		Value:       dn.AttrRegionalDomainName(),
+	})
 }
 
 var (

@@ -61,6 +61,7 @@ type synthCase struct {
 	routes      []Route
 	access      map[string]Access
 	stage       string
+	settings    func(*Settings) // adjusts the settings before synth (nil: as below)
 }
 
 type synthed struct {
@@ -203,6 +204,9 @@ func synth(t *testing.T, c synthCase) *synthed {
 			Stage: c.stage, SenderEmail: "sales-robot@example.com", AllowedOrigins: []string{"https://app.example.com"},
 			AlarmEmail: "oncall@example.com", LambdaDir: filepath.Join(tmp, "lambda"), StagingDir: filepath.Join(tmp, "staging"),
 			ReservedConcurrency: true,
+		}
+		if c.settings != nil {
+			c.settings(&set)
 		}
 		stack, err := NewDealflowStack(app, "dealflow-"+c.stage, nil, set, proj, c.access)
 		if err != nil {
