@@ -6,7 +6,7 @@
 // Context (cdk -c key=value, or CDK_CONTEXT_JSON): stage, senderEmail, allowedOrigins
 // (comma-separated), alarmEmail, org (org file), lambdaDir, root (repository root), domain and
 // certificateArn (the API's custom domain), mailDomain (SES domain identity with DKIM),
-// reservedConcurrency=false (new accounts), sfnLogLevel (Express workflows' log level, ERROR).
+// reservedConcurrency=false (new accounts), logLevel (ERROR or ALL, see Settings.LogLevel).
 package main
 
 import (
@@ -60,6 +60,7 @@ func run() error {
 		Domain:              ctx("domain", ""),
 		CertificateArn:      ctx("certificateArn", ""),
 		MailDomain:          ctx("mailDomain", ""),
+		LogLevel:            strings.ToUpper(ctx("logLevel", "ERROR")),
 	}
 	proj, err := LoadProject(root, routeTable())
 	if err != nil {

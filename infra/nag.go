@@ -63,6 +63,10 @@ func (d *dealflowStack) suppressStackFindings() {
 	for id, s := range d.secrets {
 		suppress(s, nagSecretRotation[id])
 	}
+	for _, name := range d.errorLogged {
+		suppress(d.machines[name], nag("AwsSolutions-SF1",
+			"an Express workflow runs once per lead; at ERROR it logs every failed execution with its error and cause, and the stack logs ALL with -c logLevel=ALL when troubleshooting (dealflow cost prices both)"))
+	}
 	for _, q := range d.dlqs {
 		suppress(q, nagQueueIsDLQ)
 	}

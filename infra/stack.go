@@ -55,6 +55,11 @@ type Settings struct {
 	// MailDomain, when set, is verified in SES as a domain identity with Easy DKIM (2048-bit); the
 	// sender may then be any address at it.
 	MailDomain string
+	// LogLevel is "ERROR" (default) or "ALL" (-c logLevel=ALL): Express workflows log failed
+	// executions only at ERROR, every event at ALL; Lambdas log warnings and errors without the
+	// START/END/REPORT lines at ERROR, everything at ALL. Standard workflows always log ALL: they
+	// run rarely and their events are the audit trail. `dealflow cost` prices both levels.
+	LogLevel string
 	// ReservedConcurrency applies functionLimits' reservations (-c reservedConcurrency=false on a
 	// new account whose Lambda concurrency quota is still 10).
 	ReservedConcurrency bool
@@ -87,6 +92,7 @@ type dealflowStack struct {
 	dlqs      []awssqs.Queue
 	routes    []awsapigatewayv2.CfnRoute
 
+	errorLogged    []string            // state machines logging at ERROR (nag suppression)
 	stageThrottle  Throttle            // the HTTP API stage's default route throttle
 	routeThrottles map[string]Throttle // by route key
 }
@@ -95,6 +101,12 @@ type dealflowStack struct {
 func NewDealflowStack(scope constructs.Construct, id string, props *awscdk.StackProps, set Settings, proj *Project, access map[string]Access) (awscdk.Stack, error) {
 	if !stageRE.MatchString(set.Stage) {
 		return nil, fmt.Errorf("stage %q: use 1-16 lowercase letters, digits or '-', starting with a letter (it prefixes every resource name)", set.Stage)
+	}
+	if set.LogLevel == "" {
+		set.LogLevel = "ERROR"
+	}
+	if set.LogLevel != "ERROR" && set.LogLevel != "ALL" {
+		return nil, fmt.Errorf("logLevel %q: use ERROR or ALL", set.LogLevel)
 	}
 	if err := proj.Check(); err != nil {
 		return nil, err
@@ -458,6 +470,10 @@ func (d *dealflowStack) function(name string) {
 		env["STATE_MACHINE_"+envName(sm)+"_ARN"] = d.stateMachineArn(sm)
 	}
 
+	appLevel, sysLevel := awslambda.ApplicationLogLevel_WARN, awslambda.SystemLogLevel_WARN
+	if d.set.LogLevel == "ALL" {
+		appLevel, sysLevel = awslambda.ApplicationLogLevel_INFO, awslambda.SystemLogLevel_INFO
+	}
 	lim := limitsFor(name)
 	var reserved *float64
 	if lim.Reserved > 0 && d.set.ReservedConcurrency {
@@ -476,9 +492,14 @@ func (d *dealflowStack) function(name string) {
 		Timeout:                      awscdk.Duration_Seconds(jsii.Number(float64(lim.TimeoutSeconds))),
 		Tracing:                      awslambda.Tracing_ACTIVE,
 		LoggingFormat:                awslambda.LoggingFormat_JSON,
-		LogGroup:                     logs,
-		Environment:                  &env,
-		Layers:                       &[]awslambda.ILayerVersion{d.orgLayer},
+		// Lambda filters JSON log lines by their "level" (slog's JSON handler writes it); system
+		// WARN drops the platform START/END/REPORT lines.
+		// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html#monitoring-cloudwatchlogs-log-level
+		ApplicationLogLevelV2: appLevel,
+		SystemLogLevelV2:      sysLevel,
+		LogGroup:              logs,
+		Environment:           &env,
+		Layers:                &[]awslambda.ILayerVersion{d.orgLayer},
 	})
 	d.functions[name] = fn
 	d.fnRoles[name] = role
@@ -596,6 +617,14 @@ func (d *dealflowStack) stateMachine(sm StateMachineFile) {
 	if len(subs) > 0 {
 		subsPtr = &subs
 	}
+	// An Express workflow runs once per lead; logging every state of every execution is most of
+	// what its logs would cost, so it logs failures only unless -c logLevel=ALL.
+	// https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-log-level
+	level := awsstepfunctions.LogLevel_ALL
+	if wt.Express && d.set.LogLevel != "ALL" {
+		level = awsstepfunctions.LogLevel_ERROR
+		d.errorLogged = append(d.errorLogged, sm.Name)
+	}
 	m := awsstepfunctions.NewStateMachine(d.stack, jsii.String("Sm"+pascal), &awsstepfunctions.StateMachineProps{
 		StateMachineName:        d.name(sm.Name),
 		DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(jsii.String(sm.Definition)),
@@ -604,7 +633,7 @@ func (d *dealflowStack) stateMachine(sm StateMachineFile) {
 		Role:                    role,
 		TracingEnabled:          jsii.Bool(true),
 		// Execution data (lead emails, notes) stays out of logs; Standard history keeps it under IAM.
-		Logs: &awsstepfunctions.LogOptions{Destination: logs, Level: awsstepfunctions.LogLevel_ALL, IncludeExecutionData: jsii.Bool(false)},
+		Logs: &awsstepfunctions.LogOptions{Destination: logs, Level: level, IncludeExecutionData: jsii.Bool(false)},
 	})
 	d.machines[sm.Name] = m
 	d.alarm("Sm"+pascal+"Failed", m.MetricFailed(sum5m()), "workflow "+sm.Name+" had failed executions")
@@ -930,7 +959,7 @@ func (d *dealflowStack) httpAPI() {
 		AccessLogSettings: &awsapigatewayv2.CfnStage_AccessLogSettingsProperty{DestinationArn: logs.LogGroupArn(), Format: jsii.String(string(format))},
 	})
 	for _, r := range d.routes {
-		stage.AddDependency(r)
+		stage.AddResourceDependency(r, jsii.String("route settings name the routes"))
 	}
 	if d.set.Domain != "" {
 		d.customDomain(api, stage)
@@ -964,7 +993,7 @@ func (d *dealflowStack) customDomain(api awsapigatewayv2.CfnApi, stage awsapigat
 	m := awsapigatewayv2.NewCfnApiMapping(d.stack, jsii.String("ApiDomainMapping"), &awsapigatewayv2.CfnApiMappingProps{
 		ApiId: api.Ref(), DomainName: dn.Ref(), Stage: stage.Ref(),
 	})
-	m.AddDependency(dn)
+	m.AddResourceDependency(dn, jsii.String("the mapping names the domain"))
 	awscdk.NewCfnOutput(d.stack, jsii.String("PublicUrl"), &awscdk.CfnOutputProps{
 		Description: jsii.String("public_url of the org file: links in emails and the HubSpot webhook target use it"),
 		Value:       jsii.String("https://" + d.set.Domain),
