@@ -61,9 +61,9 @@ var functionAccess = map[string]Access{
 	"handoff-assign":   {Table: ReadWriteTable},
 	"handoff-declined": {Table: ReadWriteTable, SendEmail: true},
 	"handoff-expire":   {Table: ReadWriteTable, SendEmail: true},
-	"handoff-notify":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}, AnswerTasks: []string{"sdr-ae-handoff"}},
+	"handoff-notify":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning, SecretSlack}, AnswerTasks: []string{"sdr-ae-handoff"}},
 	"handoff-queue":    {Table: ReadWriteTable, SendEmail: true},
-	"handoff-remind":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning}, AnswerTasks: []string{"sdr-ae-handoff"}},
+	"handoff-remind":   {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLinkSigning, SecretSlack}, AnswerTasks: []string{"sdr-ae-handoff"}},
 	// lead-qualification: read the HubSpot contact a webhook named onto its lead; write the routed
 	// owner and lead status back to HubSpot; sdr-ae-handoff: the accepting AE as owner in HubSpot
 	// (HTTPS to the HubSpot API, no AWS access beyond the table).
@@ -73,8 +73,9 @@ var functionAccess = map[string]Access{
 	"intake":                {Table: ReadWriteTable, PublishEvents: true, Secrets: []string{SecretHubSpot, SecretLeadSigning}},
 	// Parks an unqualifiable/unroutable lead in the fallback queue and alerts the fallback owner.
 	"lead-fallback": {Table: ReadWriteTable, SendEmail: true},
-	// Emails the new owner once per lead (idempotency key in the table).
-	"notify-owner": {Table: ReadWriteTable, SendEmail: true},
+	// Emails the new owner once per lead (idempotency key in the table) and posts to Slack when
+	// the operator has put a webhook URL into the Slack secret.
+	"notify-owner": {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretSlack}},
 	// Publishes outbox events the inline relay missed (scheduled safety net).
 	// CS onboarding tasks: check a milestone (remind/escalate), compute the next wait, start the
 	// onboarding (assign a CSM, AE→CSM note).
@@ -97,6 +98,7 @@ const (
 	SecretHubSpot     = "hubspot-app-secret"
 	SecretLeadSigning = "lead-signing-keys"
 	SecretLinkSigning = "link-signing-key"
+	SecretSlack       = "slack-webhook-url"
 )
 
 type secretSpec struct {
@@ -108,6 +110,7 @@ var secretSpecs = map[string]secretSpec{
 	SecretHubSpot:     {Description: "HubSpot app client secret that signs webhooks (X-HubSpot-Signature-v3); set by the operator"},
 	SecretLeadSigning: {Description: "JSON array of active HMAC keys for the Dealflow-Signature header on POST /v1/leads; several allow rotation"},
 	SecretLinkSigning: {Description: "key that signs accept/decline and snooze links in emails", Generated: true},
+	SecretSlack:       {Description: "Slack incoming-webhook URL (https://hooks.slack.com/services/...) for owner and handoff messages; set by the operator, anything else means no Slack"},
 }
 
 // checkAccess verifies every function has an entry and every entry names things that exist.

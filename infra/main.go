@@ -4,7 +4,9 @@
 //	cd infra && go run .            # what `make synth` and `cdk deploy` run
 //
 // Context (cdk -c key=value, or CDK_CONTEXT_JSON): stage, senderEmail, allowedOrigins
-// (comma-separated), alarmEmail, org (org file), lambdaDir, root (repository root).
+// (comma-separated), alarmEmail, org (org file), lambdaDir, root (repository root), domain and
+// certificateArn (the API's custom domain), mailDomain (SES domain identity with DKIM),
+// reservedConcurrency=false (new accounts), logLevel (ERROR or ALL, see Settings.LogLevel).
 package main
 
 import (
@@ -48,14 +50,17 @@ func run() error {
 
 	root := ctx("root", "..")
 	set := Settings{
-		Stage:          ctx("stage", "dev"),
-		SenderEmail:    ctx("senderEmail", ""),
-		AllowedOrigins: splitList(ctx("allowedOrigins", "")),
-		AlarmEmail:     ctx("alarmEmail", ""),
-		LambdaDir:      ctx("lambdaDir", filepath.Join(root, "bin", "lambda")),
-		StagingDir:     staging,
-		APIRateLimit:   50,
-		APIBurstLimit:  100,
+		Stage:               ctx("stage", "dev"),
+		SenderEmail:         ctx("senderEmail", ""),
+		AllowedOrigins:      splitList(ctx("allowedOrigins", "")),
+		AlarmEmail:          ctx("alarmEmail", ""),
+		LambdaDir:           ctx("lambdaDir", filepath.Join(root, "bin", "lambda")),
+		StagingDir:          staging,
+		ReservedConcurrency: ctx("reservedConcurrency", "true") != "false",
+		Domain:              ctx("domain", ""),
+		CertificateArn:      ctx("certificateArn", ""),
+		MailDomain:          ctx("mailDomain", ""),
+		LogLevel:            strings.ToUpper(ctx("logLevel", "ERROR")),
 	}
 	proj, err := LoadProject(root, routeTable())
 	if err != nil {

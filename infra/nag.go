@@ -32,6 +32,8 @@ var (
 			"shared with the systems that post leads; rotated by the operator in step with them, and the intake accepts several active keys so rotation needs no downtime (infra/README.md 'Secrets')"),
 		SecretLinkSigning: nag("AwsSolutions-SMG4",
 			"rotating the link-signing key invalidates every accept/decline/snooze link in flight; the operator rotates it between SLA windows (infra/README.md 'Secrets')"),
+		SecretSlack: nag("AwsSolutions-SMG4",
+			"a Slack incoming-webhook URL is issued by Slack; the operator replaces it when regenerating the webhook in Slack (infra/README.md 'Secrets')"),
 	}
 	// A dead-letter queue is the end of the line; a DLQ for the DLQ would only move the problem.
 	nagQueueIsDLQ = nag("AwsSolutions-SQS3",
@@ -60,6 +62,10 @@ func (d *dealflowStack) suppressStackFindings() {
 	}
 	for id, s := range d.secrets {
 		suppress(s, nagSecretRotation[id])
+	}
+	for _, name := range d.errorLogged {
+		suppress(d.machines[name], nag("AwsSolutions-SF1",
+			"an Express workflow runs once per lead; at ERROR it logs every failed execution with its error and cause, and the stack logs ALL with -c logLevel=ALL when troubleshooting (dealflow cost prices both)"))
 	}
 	for _, q := range d.dlqs {
 		suppress(q, nagQueueIsDLQ)

@@ -17,7 +17,16 @@ type OrgSettings struct {
 	File      string
 	Content   []byte
 	EmailFrom string // bare address of settings.email_from, the default sender identity
+	PublicURL string // org.public_url, the default custom domain of the API
 	Digests   []DigestSchedule
+	// Throttling is org.api_throttling: per route key ("POST /v1/leads") or "default".
+	Throttling map[string]Throttle
+}
+
+// Throttle is one route's API Gateway steady rate (requests/s) and burst.
+type Throttle struct {
+	Rate  float64
+	Burst float64
 }
 
 // DigestSchedule is one digest of the org file: an AWS cron() expression in a time zone.
@@ -60,7 +69,13 @@ func loadOrg(path string) (OrgSettings, error) {
 	if len(problems) > 0 {
 		return OrgSettings{}, config.Problems(problems)
 	}
-	o := OrgSettings{File: path, Content: data}
+	o := OrgSettings{File: path, Content: data, PublicURL: org.Settings.PublicURL}
+	for k, t := range org.Settings.APIThrottling {
+		if o.Throttling == nil {
+			o.Throttling = map[string]Throttle{}
+		}
+		o.Throttling[k] = Throttle{Rate: t.Rate, Burst: float64(t.Burst)}
+	}
 	if from := org.Settings.EmailFrom; from != "" {
 		a, err := mail.ParseAddress(from)
 		if err != nil {

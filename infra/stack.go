@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -45,8 +46,23 @@ type Settings struct {
 	AlarmEmail     string   // subscribed to the alarm topic (empty: subscribe later)
 	LambdaDir      string   // <LambdaDir>/<function>/bootstrap, built by `make build-lambdas`
 	StagingDir     string   // scratch folder for the org-file layer; must outlive synth
-	APIRateLimit   float64  // steady requests per second across the HTTP API
-	APIBurstLimit  float64
+	// Domain is the API's custom domain (e.g. api.northwind.example; empty: the execute-api URL).
+	// Its https URL becomes every function's PUBLIC_URL, the base of links in emails.
+	Domain string
+	// CertificateArn is an ACM certificate in the stack's region covering Domain; empty: the stack
+	// requests one validated by DNS (the deploy waits until the CNAME ACM asks for exists).
+	CertificateArn string
+	// MailDomain, when set, is verified in SES as a domain identity with Easy DKIM (2048-bit); the
+	// sender may then be any address at it.
+	MailDomain string
+	// LogLevel is "ERROR" (default) or "ALL" (-c logLevel=ALL): Express workflows log failed
+	// executions only at ERROR, every event at ALL; Lambdas log warnings and errors without the
+	// START/END/REPORT lines at ERROR, everything at ALL. Standard workflows always log ALL: they
+	// run rarely and their events are the audit trail. `dealflow cost` prices both levels.
+	LogLevel string
+	// ReservedConcurrency applies functionLimits' reservations (-c reservedConcurrency=false on a
+	// new account whose Lambda concurrency quota is still 10).
+	ReservedConcurrency bool
 }
 
 // tableTTLAttr is the attribute DynamoDB TTL reads (shared/store/dynamo/README.md "Notes for
@@ -75,12 +91,22 @@ type dealflowStack struct {
 	machines  map[string]awsstepfunctions.StateMachine
 	dlqs      []awssqs.Queue
 	routes    []awsapigatewayv2.CfnRoute
+
+	errorLogged    []string            // state machines logging at ERROR (nag suppression)
+	stageThrottle  Throttle            // the HTTP API stage's default route throttle
+	routeThrottles map[string]Throttle // by route key
 }
 
 // NewDealflowStack builds the whole product from proj. access says what each function may do.
 func NewDealflowStack(scope constructs.Construct, id string, props *awscdk.StackProps, set Settings, proj *Project, access map[string]Access) (awscdk.Stack, error) {
 	if !stageRE.MatchString(set.Stage) {
 		return nil, fmt.Errorf("stage %q: use 1-16 lowercase letters, digits or '-', starting with a letter (it prefixes every resource name)", set.Stage)
+	}
+	if set.LogLevel == "" {
+		set.LogLevel = "ERROR"
+	}
+	if set.LogLevel != "ERROR" && set.LogLevel != "ALL" {
+		return nil, fmt.Errorf("logLevel %q: use ERROR or ALL", set.LogLevel)
 	}
 	if err := proj.Check(); err != nil {
 		return nil, err
@@ -113,16 +139,22 @@ func NewDealflowStack(scope constructs.Construct, id string, props *awscdk.Stack
 			return nil, fmt.Errorf("function %s: %s/%s/bootstrap is missing: run `make build-lambdas` first", fn, set.LambdaDir, fn)
 		}
 	}
+	stageThrottle, perRoute, err := routeThrottles(proj.Routes, proj.Org.Throttling)
+	if err != nil {
+		return nil, err
+	}
 	d := &dealflowStack{
-		stack:     awscdk.NewStack(scope, jsii.String(id), props),
-		set:       set,
-		proj:      proj,
-		access:    access,
-		prefix:    "dealflow-" + set.Stage,
-		secrets:   map[string]awssecretsmanager.Secret{},
-		functions: map[string]awslambda.Function{},
-		fnRoles:   map[string]awsiam.Role{},
-		machines:  map[string]awsstepfunctions.StateMachine{},
+		stageThrottle:  stageThrottle,
+		routeThrottles: perRoute,
+		stack:          awscdk.NewStack(scope, jsii.String(id), props),
+		set:            set,
+		proj:           proj,
+		access:         access,
+		prefix:         "dealflow-" + set.Stage,
+		secrets:        map[string]awssecretsmanager.Secret{},
+		functions:      map[string]awslambda.Function{},
+		fnRoles:        map[string]awsiam.Role{},
+		machines:       map[string]awsstepfunctions.StateMachine{},
 	}
 	awscdk.Tags_Of(d.stack).Add(jsii.String("app"), jsii.String("dealflow"), nil)
 	awscdk.Tags_Of(d.stack).Add(jsii.String("stage"), jsii.String(set.Stage), nil)
@@ -323,7 +355,31 @@ func (d *dealflowStack) secretsAndEmail() {
 			SuppressedReasons: jsii.Strings("BOUNCE", "COMPLAINT"),
 		},
 	})
-	if d.set.SenderEmail != "" {
+	if d.set.MailDomain != "" {
+		// Easy DKIM: SES signs with a key it rotates; the three CNAMEs (outputs) go into DNS.
+		// https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html
+		dom := awsses.NewCfnEmailIdentity(d.stack, jsii.String("MailDomainIdentity"), &awsses.CfnEmailIdentityProps{
+			EmailIdentity:         jsii.String(d.set.MailDomain),
+			DkimAttributes:        &awsses.CfnEmailIdentity_DkimAttributesProperty{SigningEnabled: jsii.Bool(true)},
+			DkimSigningAttributes: &awsses.CfnEmailIdentity_DkimSigningAttributesProperty{NextSigningKeyLength: jsii.String("RSA_2048_BIT")},
+			ConfigurationSetAttributes: &awsses.CfnEmailIdentity_ConfigurationSetAttributesProperty{
+				ConfigurationSetName: d.sesConfig.Ref(),
+			},
+		})
+		dom.AddResourceDependency(d.sesConfig, jsii.String("the identity names the configuration set"))
+		for i, pair := range [][2]*string{
+			{dom.AttrDkimDnsTokenName1(), dom.AttrDkimDnsTokenValue1()},
+			{dom.AttrDkimDnsTokenName2(), dom.AttrDkimDnsTokenValue2()},
+			{dom.AttrDkimDnsTokenName3(), dom.AttrDkimDnsTokenValue3()},
+		} {
+			awscdk.NewCfnOutput(d.stack, jsii.String(fmt.Sprintf("DkimCname%d", i+1)), &awscdk.CfnOutputProps{
+				Description: jsii.String("DNS: CNAME this name to the value so SES can sign mail from " + d.set.MailDomain),
+				Value:       awscdk.Fn_Join(jsii.String(" CNAME "), &[]*string{pair[0], pair[1]}),
+			})
+		}
+	}
+	// An address at the verified mail domain needs no identity of its own.
+	if d.set.SenderEmail != "" && !strings.HasSuffix(d.set.SenderEmail, "@"+d.set.MailDomain) {
 		id := awsses.NewCfnEmailIdentity(d.stack, jsii.String("SenderIdentity"), &awsses.CfnEmailIdentityProps{
 			EmailIdentity: jsii.String(d.set.SenderEmail),
 			ConfigurationSetAttributes: &awsses.CfnEmailIdentity_ConfigurationSetAttributesProperty{
@@ -383,6 +439,9 @@ func (d *dealflowStack) function(name string) {
 		"DEALFLOW_STAGE": jsii.String(d.set.Stage),
 		"ORG_FILE":       jsii.String(orgLayerPath),
 	}
+	if d.set.Domain != "" {
+		env["PUBLIC_URL"] = jsii.String("https://" + d.set.Domain)
+	}
 	if acc.Table != NoTable {
 		actions := []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"}
 		if acc.Table == ReadWriteTable {
@@ -411,21 +470,36 @@ func (d *dealflowStack) function(name string) {
 		env["STATE_MACHINE_"+envName(sm)+"_ARN"] = d.stateMachineArn(sm)
 	}
 
+	appLevel, sysLevel := awslambda.ApplicationLogLevel_WARN, awslambda.SystemLogLevel_WARN
+	if d.set.LogLevel == "ALL" {
+		appLevel, sysLevel = awslambda.ApplicationLogLevel_INFO, awslambda.SystemLogLevel_INFO
+	}
+	lim := limitsFor(name)
+	var reserved *float64
+	if lim.Reserved > 0 && d.set.ReservedConcurrency {
+		reserved = jsii.Number(float64(lim.Reserved))
+	}
 	fn := awslambda.NewFunction(d.stack, jsii.String("Fn"+pascal), &awslambda.FunctionProps{
-		FunctionName:  jsii.String(fnName),
-		Description:   jsii.String("dealflow " + name),
-		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture:  awslambda.Architecture_ARM_64(),
-		Handler:       jsii.String("bootstrap"),
-		Code:          awslambda.Code_FromAsset(jsii.String(filepath.Join(d.set.LambdaDir, name)), nil),
-		Role:          role,
-		MemorySize:    jsii.Number(256),
-		Timeout:       awscdk.Duration_Seconds(jsii.Number(29)), // under API Gateway's 30 s integration limit
-		Tracing:       awslambda.Tracing_ACTIVE,
-		LoggingFormat: awslambda.LoggingFormat_JSON,
-		LogGroup:      logs,
-		Environment:   &env,
-		Layers:        &[]awslambda.ILayerVersion{d.orgLayer},
+		ReservedConcurrentExecutions: reserved,
+		FunctionName:                 jsii.String(fnName),
+		Description:                  jsii.String("dealflow " + name),
+		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:                 awslambda.Architecture_ARM_64(),
+		Handler:                      jsii.String("bootstrap"),
+		Code:                         awslambda.Code_FromAsset(jsii.String(filepath.Join(d.set.LambdaDir, name)), nil),
+		Role:                         role,
+		MemorySize:                   jsii.Number(float64(lim.MemoryMB)),
+		Timeout:                      awscdk.Duration_Seconds(jsii.Number(float64(lim.TimeoutSeconds))),
+		Tracing:                      awslambda.Tracing_ACTIVE,
+		LoggingFormat:                awslambda.LoggingFormat_JSON,
+		// Lambda filters JSON log lines by their "level" (slog's JSON handler writes it); system
+		// WARN drops the platform START/END/REPORT lines.
+		// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html#monitoring-cloudwatchlogs-log-level
+		ApplicationLogLevelV2: appLevel,
+		SystemLogLevelV2:      sysLevel,
+		LogGroup:              logs,
+		Environment:           &env,
+		Layers:                &[]awslambda.ILayerVersion{d.orgLayer},
 	})
 	d.functions[name] = fn
 	d.fnRoles[name] = role
@@ -543,6 +617,14 @@ func (d *dealflowStack) stateMachine(sm StateMachineFile) {
 	if len(subs) > 0 {
 		subsPtr = &subs
 	}
+	// An Express workflow runs once per lead; logging every state of every execution is most of
+	// what its logs would cost, so it logs failures only unless -c logLevel=ALL.
+	// https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-log-level
+	level := awsstepfunctions.LogLevel_ALL
+	if wt.Express && d.set.LogLevel != "ALL" {
+		level = awsstepfunctions.LogLevel_ERROR
+		d.errorLogged = append(d.errorLogged, sm.Name)
+	}
 	m := awsstepfunctions.NewStateMachine(d.stack, jsii.String("Sm"+pascal), &awsstepfunctions.StateMachineProps{
 		StateMachineName:        d.name(sm.Name),
 		DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(jsii.String(sm.Definition)),
@@ -551,7 +633,7 @@ func (d *dealflowStack) stateMachine(sm StateMachineFile) {
 		Role:                    role,
 		TracingEnabled:          jsii.Bool(true),
 		// Execution data (lead emails, notes) stays out of logs; Standard history keeps it under IAM.
-		Logs: &awsstepfunctions.LogOptions{Destination: logs, Level: awsstepfunctions.LogLevel_ALL, IncludeExecutionData: jsii.Bool(false)},
+		Logs: &awsstepfunctions.LogOptions{Destination: logs, Level: level, IncludeExecutionData: jsii.Bool(false)},
 	})
 	d.machines[sm.Name] = m
 	d.alarm("Sm"+pascal+"Failed", m.MetricFailed(sum5m()), "workflow "+sm.Name+" had failed executions")
@@ -828,16 +910,6 @@ func (d *dealflowStack) httpAPI() {
 		"latencyMs": "$context.responseLatency", "integrationError": "$context.integrationErrorMessage",
 		"responseLength": "$context.responseLength",
 	})
-	awsapigatewayv2.NewCfnStage(d.stack, jsii.String("HttpApiStage"), &awsapigatewayv2.CfnStageProps{
-		ApiId:      api.Ref(),
-		StageName:  jsii.String("$default"),
-		AutoDeploy: jsii.Bool(true),
-		DefaultRouteSettings: &awsapigatewayv2.CfnStage_RouteSettingsProperty{
-			ThrottlingRateLimit: jsii.Number(d.set.APIRateLimit), ThrottlingBurstLimit: jsii.Number(d.set.APIBurstLimit),
-			DetailedMetricsEnabled: jsii.Bool(true),
-		},
-		AccessLogSettings: &awsapigatewayv2.CfnStage_AccessLogSettingsProperty{DestinationArn: logs.LogGroupArn(), Format: jsii.String(string(format))},
-	})
 	integrations := map[string]awsapigatewayv2.CfnIntegration{}
 	for _, r := range d.proj.Routes {
 		fn := d.functions[r.Function]
@@ -868,12 +940,68 @@ func (d *dealflowStack) httpAPI() {
 				ResourceName: jsii.String("*/" + method + pathParamRE.ReplaceAllString(r.Path, "*"))}),
 		})
 	}
+	// Throttling per route from the org file (api_throttling) over the built-in defaults; the
+	// stage default covers the rest. Route settings are keyed by route key and need the routes.
+	// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-stage-routesettings.html
+	routeSettings := map[string]any{}
+	for k, t := range d.routeThrottles {
+		routeSettings[k] = map[string]any{"ThrottlingRateLimit": t.Rate, "ThrottlingBurstLimit": t.Burst, "DetailedMetricsEnabled": true}
+	}
+	stage := awsapigatewayv2.NewCfnStage(d.stack, jsii.String("HttpApiStage"), &awsapigatewayv2.CfnStageProps{
+		ApiId:      api.Ref(),
+		StageName:  jsii.String("$default"),
+		AutoDeploy: jsii.Bool(true),
+		DefaultRouteSettings: &awsapigatewayv2.CfnStage_RouteSettingsProperty{
+			ThrottlingRateLimit: jsii.Number(d.stageThrottle.Rate), ThrottlingBurstLimit: jsii.Number(d.stageThrottle.Burst),
+			DetailedMetricsEnabled: jsii.Bool(true),
+		},
+		RouteSettings:     routeSettings,
+		AccessLogSettings: &awsapigatewayv2.CfnStage_AccessLogSettingsProperty{DestinationArn: logs.LogGroupArn(), Format: jsii.String(string(format))},
+	})
+	for _, r := range d.routes {
+		stage.AddResourceDependency(r, jsii.String("route settings name the routes"))
+	}
+	if d.set.Domain != "" {
+		d.customDomain(api, stage)
+	}
 	d.alarm("HttpApi5xx", awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String("AWS/ApiGateway"), MetricName: jsii.String("5xx"),
 		DimensionsMap: &map[string]*string{"ApiId": api.Ref()},
 		Statistic:     jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(5)),
 	}), "HTTP API answered 5xx")
 	awscdk.NewCfnOutput(d.stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{Value: api.AttrApiEndpoint()})
+}
+
+// customDomain serves the API at https://<Domain> (regional endpoint, TLS 1.2) and outputs the
+// name to point the domain's CNAME (or alias) at.
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-custom-domain-names.html
+func (d *dealflowStack) customDomain(api awsapigatewayv2.CfnApi, stage awsapigatewayv2.CfnStage) {
+	certArn := jsii.String(d.set.CertificateArn)
+	if d.set.CertificateArn == "" {
+		cert := awscertificatemanager.NewCertificate(d.stack, jsii.String("ApiCertificate"), &awscertificatemanager.CertificateProps{
+			DomainName: jsii.String(d.set.Domain),
+			Validation: awscertificatemanager.CertificateValidation_FromDns(nil),
+		})
+		certArn = cert.CertificateArn()
+	}
+	dn := awsapigatewayv2.NewCfnDomainName(d.stack, jsii.String("ApiDomain"), &awsapigatewayv2.CfnDomainNameProps{
+		DomainName: jsii.String(d.set.Domain),
+		DomainNameConfigurations: &[]any{&awsapigatewayv2.CfnDomainName_DomainNameConfigurationProperty{
+			CertificateArn: certArn, EndpointType: jsii.String("REGIONAL"), SecurityPolicy: jsii.String("TLS_1_2"),
+		}},
+	})
+	m := awsapigatewayv2.NewCfnApiMapping(d.stack, jsii.String("ApiDomainMapping"), &awsapigatewayv2.CfnApiMappingProps{
+		ApiId: api.Ref(), DomainName: dn.Ref(), Stage: stage.Ref(),
+	})
+	m.AddResourceDependency(dn, jsii.String("the mapping names the domain"))
+	awscdk.NewCfnOutput(d.stack, jsii.String("PublicUrl"), &awscdk.CfnOutputProps{
+		Description: jsii.String("public_url of the org file: links in emails and the HubSpot webhook target use it"),
+		Value:       jsii.String("https://" + d.set.Domain),
+	})
+	awscdk.NewCfnOutput(d.stack, jsii.String("ApiDomainTarget"), &awscdk.CfnOutputProps{
+		Description: jsii.String("DNS: CNAME " + d.set.Domain + " to this name"),
+		Value:       dn.AttrRegionalDomainName(),
+	})
 }
 
 var (

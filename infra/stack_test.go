@@ -61,6 +61,7 @@ type synthCase struct {
 	routes      []Route
 	access      map[string]Access
 	stage       string
+	settings    func(*Settings) // adjusts the settings before synth (nil: as below)
 }
 
 type synthed struct {
@@ -202,7 +203,10 @@ func synth(t *testing.T, c synthCase) *synthed {
 		set := Settings{
 			Stage: c.stage, SenderEmail: "sales-robot@example.com", AllowedOrigins: []string{"https://app.example.com"},
 			AlarmEmail: "oncall@example.com", LambdaDir: filepath.Join(tmp, "lambda"), StagingDir: filepath.Join(tmp, "staging"),
-			APIRateLimit: 50, APIBurstLimit: 100,
+			ReservedConcurrency: true,
+		}
+		if c.settings != nil {
+			c.settings(&set)
 		}
 		stack, err := NewDealflowStack(app, "dealflow-"+c.stage, nil, set, proj, c.access)
 		if err != nil {
@@ -871,8 +875,12 @@ func TestFixtureDeployedAsWritten(t *testing.T) {
 		if tc, _ := p["TracingConfiguration"].(map[string]any); tc["Enabled"] != true {
 			t.Errorf("%s: X-Ray tracing off", p["StateMachineName"])
 		}
-		if lc, _ := p["LoggingConfiguration"].(map[string]any); lc["Level"] != "ALL" {
-			t.Errorf("%s: logging level %v, want ALL", p["StateMachineName"], lc["Level"])
+		want := "ALL" // Standard: the audit trail; Express logs failures only by default
+		if p["StateMachineType"] == "EXPRESS" {
+			want = "ERROR"
+		}
+		if lc, _ := p["LoggingConfiguration"].(map[string]any); lc["Level"] != want {
+			t.Errorf("%s: logging level %v, want %s", p["StateMachineName"], lc["Level"], want)
 		}
 	}
 	for name, want := range map[string]string{"lead-qualification": "EXPRESS", "sdr-ae-handoff": "STANDARD", "manager-digest": "STANDARD"} {
@@ -881,6 +889,9 @@ func TestFixtureDeployedAsWritten(t *testing.T) {
 		}
 	}
 	for _, fn := range resources(s.tmpl, "AWS::Lambda::Function") {
+		if lc, _ := fn["LoggingConfig"].(map[string]any); lc["ApplicationLogLevel"] != "WARN" || lc["SystemLogLevel"] != "WARN" {
+			t.Errorf("%s: logging %v, want WARN/WARN at the default log level", fn["FunctionName"], lc)
+		}
 		if fn["Runtime"] != "provided.al2023" || !reflect.DeepEqual(fn["Architectures"], []any{"arm64"}) || fn["Handler"] != "bootstrap" {
 			t.Errorf("%s: runtime %v %v %v, want provided.al2023 arm64 bootstrap", fn["FunctionName"], fn["Runtime"], fn["Architectures"], fn["Handler"])
 		}

@@ -24,6 +24,44 @@ type route struct {
 	segs   []string
 	key    string
 	fn     *Function
+	limit  *bucket // the route's own throttle (RouteSettings), else the stage default
+}
+
+// bucket is API Gateway's token bucket: Burst tokens, refilled at Rate per second.
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+type bucket struct {
+	rate, burst float64
+	mu          sync.Mutex
+	tokens      float64
+	last        time.Time
+}
+
+func newBucket(settings any) *bucket {
+	m, ok := settings.(map[string]any)
+	if !ok {
+		return nil
+	}
+	b := &bucket{last: time.Now()}
+	b.rate, _ = m["ThrottlingRateLimit"].(float64)
+	b.burst, _ = m["ThrottlingBurstLimit"].(float64)
+	b.tokens = b.burst
+	return b
+}
+
+func (b *bucket) allow() bool {
+	if b == nil || b.rate <= 0 {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 // httpAPI serves the template's AWS::ApiGatewayV2 routes, invoking each route's function with
@@ -34,12 +72,9 @@ type httpAPI struct {
 	routes []route
 	ln     net.Listener
 	srv    *http.Server
-	// Stage throttling: a token bucket of ThrottlingBurstLimit refilled at ThrottlingRateLimit/s.
-	// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+	// Stage throttling (the default route settings) and each route's own (route.limit).
 	rate, burst float64
-	mu          sync.Mutex
-	tokens      float64
-	last        time.Time
+	stage       *bucket
 	throttled   atomic.Int64
 	requests    atomic.Int64
 }
@@ -76,8 +111,16 @@ func newHTTPAPI(tw *Twin) (*httpAPI, error) {
 			a.rate, _ = m["ThrottlingRateLimit"].(float64)
 			a.burst, _ = m["ThrottlingBurstLimit"].(float64)
 		}
+		a.stage = newBucket(s)
+		rs, _ := tw.tmpl.Prop(id, "RouteSettings")
+		perRoute, _ := rs.(map[string]any)
+		for i := range a.routes {
+			a.routes[i].limit = a.stage
+			if b := newBucket(perRoute[a.routes[i].key]); b != nil {
+				a.routes[i].limit = b
+			}
+		}
 	}
-	a.tokens, a.last = a.burst, time.Now()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -140,22 +183,6 @@ func (a *httpAPI) match(method, p string) (*route, map[string]string) {
 	return best, bestParams
 }
 
-func (a *httpAPI) allow() bool {
-	if a.rate <= 0 {
-		return true
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := time.Now()
-	a.tokens = min(a.burst, a.tokens+now.Sub(a.last).Seconds()*a.rate)
-	a.last = now
-	if a.tokens < 1 {
-		return false
-	}
-	a.tokens--
-	return true
-}
-
 func (a *httpAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.requests.Add(1)
 	rt, params := a.match(r.Method, r.URL.Path)
@@ -168,7 +195,7 @@ func (a *httpAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"message":"Not Found"}`)
 		return
 	}
-	if !a.allow() {
+	if !rt.limit.allow() {
 		a.throttled.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusTooManyRequests)

@@ -38,6 +38,21 @@ type LoadReport struct {
 	Stages                            []Stage
 	HotWrites, HotReads               []KeyCount
 	Calls                             map[string]int64
+	// Lead Received (on the bus) → route-lead answered, over the leads routed during the run.
+	RoutedN                         int
+	RoutedP50, RoutedP99, RoutedMax time.Duration
+	// Environments is the execution environments each function started (its peak concurrency,
+	// as the twin starts one only when none is idle).
+	Environments map[string]int
+	// LeadsThrottle is the POST /v1/leads route's throttle from the template.
+	LeadsRate, LeadsBurst float64
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	return d[min(len(d)-1, int(float64(len(d))*p))]
 }
 
 // KeyCount is writes (or queries) per partition key.
@@ -174,6 +189,25 @@ loop:
 	sort.Slice(rep.Stages, func(i, j int) bool { return rep.Stages[i].Max > rep.Stages[j].Max })
 	rep.HotWrites = top(tw.writes.snapshot(), 8)
 	rep.HotReads = top(tw.reads.snapshot(), 5)
+	tw.latencyMu.Lock()
+	lat := append([]time.Duration(nil), tw.latencies...)
+	tw.latencyMu.Unlock()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	rep.RoutedN, rep.RoutedP50, rep.RoutedP99 = len(lat), percentile(lat, 0.50), percentile(lat, 0.99)
+	if len(lat) > 0 {
+		rep.RoutedMax = lat[len(lat)-1]
+	}
+	rep.Environments = map[string]int{}
+	for n, f := range tw.Functions {
+		f.mu.Lock()
+		rep.Environments[n] = len(f.procs)
+		f.mu.Unlock()
+	}
+	for _, r := range tw.api.routes {
+		if r.key == "POST /v1/leads" && r.limit != nil {
+			rep.LeadsRate, rep.LeadsBurst = r.limit.rate, r.limit.burst
+		}
+	}
 	tw.countMu.Lock()
 	rep.Calls = map[string]int64{}
 	for k, v := range tw.counts {
@@ -189,8 +223,24 @@ func (r LoadReport) Print(w io.Writer, tw *Twin) {
 	fmt.Fprintf(w, "\nsent %d leads in %.1fs: %d accepted (%.1f/s), %d throttled by the API stage (429), %d failed\n",
 		r.Sent, secs, r.Accepted, float64(r.Accepted)/secs, r.Throttled, r.Failed)
 	fmt.Fprintf(w, "routed: %d of %d accepted (%.1f leads/s sustained over the send window)\n", r.Routed, r.Accepted, float64(min(r.Routed, r.Accepted))/secs)
+	fmt.Fprintf(w, "Lead Received → routed (%d leads): p50 %v, p99 %v, max %v\n", r.RoutedN,
+		r.RoutedP50.Round(time.Millisecond), r.RoutedP99.Round(time.Millisecond), r.RoutedMax.Round(time.Millisecond))
 	if tw.api.rate > 0 {
-		fmt.Fprintf(w, "API stage throttle from the template: %.0f requests/s, burst %.0f\n", tw.api.rate, tw.api.burst)
+		fmt.Fprintf(w, "API throttle from the template: POST /v1/leads %.0f requests/s burst %.0f; stage default %.0f/s burst %.0f\n",
+			r.LeadsRate, r.LeadsBurst, tw.api.rate, tw.api.burst)
+	}
+	total := 0
+	names := make([]string, 0, len(r.Environments))
+	for n, e := range r.Environments {
+		total += e
+		if e > 0 {
+			names = append(names, n)
+		}
+	}
+	sort.Slice(names, func(i, j int) bool { return r.Environments[names[i]] > r.Environments[names[j]] })
+	fmt.Fprintf(w, "Lambda execution environments started (peak concurrency): %d in all (account quota: 1,000 by default, lower on new accounts)\n", total)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %6d  %s\n", r.Environments[n], n)
 	}
 	fmt.Fprintln(w, "\nwhere the backlog forms (max during the run, at the end):")
 	for _, s := range r.Stages {

@@ -163,6 +163,9 @@ func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 			return nil, &InvokeError{Function: f.Name, Type: r.errType, Document: r.errDoc}
 		}
 		f.ok.Add(1)
+		if strings.HasSuffix(f.Name, "-route-lead") {
+			f.twin.leadRouted(payload)
+		}
 		return r.payload, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()

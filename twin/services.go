@@ -156,6 +156,9 @@ func (tw *Twin) putEvents(w http.ResponseWriter, fn *Function, op string, body [
 	}
 	var entries []events.Entry
 	for _, e := range in.Entries {
+		if e.DetailType == "Lead Received" {
+			tw.leadReceived(e.Detail)
+		}
 		bus := e.EventBusName
 		if bus == "" {
 			bus = "default"

@@ -84,6 +84,36 @@ type Twin struct {
 	reads     keyCounter
 	published atomic.Int64
 	delivered atomic.Int64
+	// Lead Received → routed: when each lead's Lead Received reached the bus, and how long after
+	// it route-lead answered for the lead (the load report's latency).
+	received  sync.Map // leadId -> time.Time
+	latencyMu sync.Mutex
+	latencies []time.Duration
+}
+
+// leadReceived notes when a lead's Lead Received event was put on the bus (the first time).
+func (tw *Twin) leadReceived(detail string) {
+	var d struct {
+		LeadID string `json:"leadId"`
+	}
+	if json.Unmarshal([]byte(detail), &d) == nil && d.LeadID != "" {
+		tw.received.LoadOrStore(d.LeadID, time.Now())
+	}
+}
+
+// leadRouted records the time from Lead Received to route-lead's answer for the payload's lead.
+func (tw *Twin) leadRouted(payload []byte) {
+	var in struct {
+		LeadID string `json:"leadId"`
+	}
+	if json.Unmarshal(payload, &in) != nil || in.LeadID == "" {
+		return
+	}
+	if t, ok := tw.received.LoadAndDelete(in.LeadID); ok {
+		tw.latencyMu.Lock()
+		tw.latencies = append(tw.latencies, time.Since(t.(time.Time)))
+		tw.latencyMu.Unlock()
+	}
 }
 
 type keySchema struct {

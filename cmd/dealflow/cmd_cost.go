@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/dealflow/dealflow/bench/loadgen"
@@ -30,6 +31,7 @@ func runCost(args []string, stdout, stderr io.Writer) int {
 	sample := fs.Int("sample", 200, "leads sent through the AWS code path on an in-process DynamoDB to count request units")
 	lambdaMs := fs.Float64("lambda-ms", cost.DefaultAssumptions.LambdaMs, "assumed billed duration of one Lambda invocation on AWS")
 	out := fs.String("json", "", "also write the bill as JSON to this file")
+	logLevel := fs.String("log-level", "ERROR", "what the stack logs (infra -c logLevel): ERROR or ALL; the other level's total is reported too")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -50,14 +52,25 @@ func runCost(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "measure DynamoDB request units: %v\n", err)
 		return 1
 	}
+	level := strings.ToUpper(*logLevel)
+	if level != "ERROR" && level != "ALL" {
+		fmt.Fprintf(stderr, "--log-level %s: want ERROR or ALL\n", *logLevel)
+		return 2
+	}
 	a := cost.DefaultAssumptions
 	a.LambdaMs = *lambdaMs
-	bill, err := cost.Estimate(u, lp, a, cost.USEast1)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+	bills := map[string]*cost.Bill{}
+	for _, l := range []string{"ERROR", "ALL"} {
+		a.LogLevel = l
+		if bills[l], err = cost.Estimate(u, lp, a, cost.USEast1); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
 	}
+	bill := bills[level]
+	bill.ByLogLevel = map[string]float64{"ERROR": bills["ERROR"].LeadWorkflowPer1000, "ALL": bills["ALL"].LeadWorkflowPer1000}
 	fmt.Fprint(stdout, bill.Text())
+	fmt.Fprintf(stdout, "  lead workflow per 1,000 leads by log level: ERROR $%.5f, ALL $%.5f\n", bill.ByLogLevel["ERROR"], bill.ByLogLevel["ALL"])
 	if *out != "" {
 		b, _ := json.MarshalIndent(bill, "", "  ")
 		if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {

@@ -5,10 +5,11 @@ package main
 import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/secretsmanager"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
 	"github.com/dealflow/dealflow/shared/lead"
 )
 
 func main() {
-	lambdaenv.Start("notify-owner", lead.New, lead.Functions, dynamodb.Client, ses.Client)
+	lambdaenv.Start("notify-owner", lead.New, lead.Functions, dynamodb.Client, ses.Client, secretsmanager.Client)
 }

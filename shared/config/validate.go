@@ -198,6 +198,8 @@ func validate(o *Org, d *decoder) {
 	v.forms()
 }
 
+var routeKey = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /\S*$`)
+
 func (v *validator) settings() {
 	s := v.org.Settings
 	v.require("org", v.has("org"))
@@ -228,6 +230,18 @@ func (v *validator) settings() {
 	if s.PublicURL != "" {
 		if u, err := url.Parse(s.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			v.errorf("org.public_url", "invalid URL %q (want http(s)://host[/path])", s.PublicURL)
+		}
+	}
+	for _, k := range sortedKeys(s.APIThrottling) {
+		path, t := "org.api_throttling."+k, s.APIThrottling[k]
+		if k != "default" && !routeKey.MatchString(k) {
+			v.errorf(path, "key %q: use \"default\" or a route as \"METHOD /path\" (e.g. \"POST /v1/leads\")", k)
+		}
+		if t.Rate <= 0 {
+			v.errorf(path+".rate", "must be more than 0 requests per second")
+		}
+		if t.Burst < 1 {
+			v.errorf(path+".burst", "must be at least 1")
 		}
 	}
 	if s.EmailFrom != "" {

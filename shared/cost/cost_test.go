@@ -17,6 +17,10 @@ func TestMeasureLeadPathCountsTheAWSCodePath(t *testing.T) {
 	if lp.EmailsPerLead != 1 || lp.EventsPerLead < 1 {
 		t.Fatalf("emails %.2f events %.2f per lead", lp.EmailsPerLead, lp.EventsPerLead)
 	}
+	// A lead leaves its item, keys and indexes behind; published outbox events expire (ttl).
+	if lp.StoredBytesPerLead < 1000 || lp.ExpiringBytesPerLead <= 0 {
+		t.Fatalf("stored %.0f bytes, expiring %.0f bytes per lead", lp.StoredBytesPerLead, lp.ExpiringBytesPerLead)
+	}
 	if lp.WRUPerLead < 5 || lp.RRUPerLead < 1 || lp.CallsPerLead["TransactWriteItems"] == nil {
 		t.Fatalf("lead path = %+v", lp)
 	}
@@ -63,19 +67,34 @@ func TestEstimateLeadWorkflow(t *testing.T) {
 	// steps, 2 events; 10 RRU and 20 WRU.
 	u := usage(t, `{"leads":1000,"httpRequests":1000,"stateMachines":{"lead-qualification":{"executions":1000,"transitions":5000,"durationMs":20000}},"lambdaInvocations":3000,"eventsPut":2000}`)
 	lp := &LeadPath{Leads: 10, RRUPerLead: 10, WRUPerLead: 20, EmailsPerLead: 1}
-	a := Assumptions{LambdaMemoryMB: 256, LambdaMs: 50, StepOverheadMs: 25, LogBytesPerInvocation: 1000}
+	a := Assumptions{LambdaMemoryMB: 256, IntakeMemoryMB: 512, LambdaMs: 50, StepOverheadMs: 25, LogBytesPerInvocation: 1000,
+		LogLevel: "ERROR", SfnLogBytesPerTransition: 500, ErrorRate: 0.01, XRaySampled: 0.5, TracesPerLead: 2, EventBytes: 1000,
+		ArchiveMonths: 12, LogMonths: 3, SecretReadsPer1000: 10}
 	b, err := Estimate(u, lp, a, USEast1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := USEast1
 	// Express: 3 steps × 75 ms = 225 ms → billed 300 ms at 64 MB.
-	want := 1000*p.HTTPAPIRequest + 4000*p.LambdaRequest + 4000*0.05*0.25*p.LambdaGBSecondARM +
+	// Logs at ERROR: 1% of 4,000 invocations × 1,000 bytes and of 5,000 transitions × 500 bytes,
+	// ingested and kept 3 months; X-Ray: half of 2,000 traces; archive: 2,000 events of 1 KB kept a
+	// year; no storage (the lead path measured none).
+	logGB := (0.01*4000*1000 + 0.01*5000*500) / 1e9
+	want := 1000*p.HTTPAPIRequest + 4000*p.LambdaRequest + (1000*0.5+3000*0.25)*0.05*p.LambdaGBSecondARM +
 		1000*p.ExpressRequest + 1000*0.3*0.0625*p.ExpressGBSecond +
-		10000*p.DynamoRRU + 20000*p.DynamoWRU + 2000*p.EventBridgeEvent + 4000*1000/1e9*p.LogsIngestGB
+		10000*p.DynamoRRU + 20000*p.DynamoWRU + 2000*p.EventBridgeEvent +
+		2000*1000/1e9*(p.ArchiveGB+12*p.ArchiveGBMonth) + logGB*(p.LogsIngestGB+3*p.LogsStorageGBMonth) +
+		1000*p.XRayTrace + 10*p.SecretAPICall
 	if math.Abs(b.LeadWorkflowPer1000-want) > 1e-9 {
 		t.Fatalf("lead workflow = %.6f, want %.6f\n%s", b.LeadWorkflowPer1000, want, b.Text())
 	}
+	// At ALL every invocation and transition logs: the difference is exactly the other 99%.
+	a.LogLevel = "ALL"
+	all, _ := Estimate(u, lp, a, USEast1)
+	if d := all.LeadWorkflowPer1000 - b.LeadWorkflowPer1000; math.Abs(d-99*logGB*(p.LogsIngestGB+3*p.LogsStorageGBMonth)) > 1e-9 {
+		t.Fatalf("ALL costs %.6f more than ERROR, want %.6f", d, 99*logGB*(p.LogsIngestGB+3*p.LogsStorageGBMonth))
+	}
+	a.LogLevel = "ERROR"
 	if b.EmailPer1000 != 0.10 {
 		t.Fatalf("email = %v", b.EmailPer1000)
 	}

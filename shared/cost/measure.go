@@ -17,6 +17,7 @@ import (
 	"github.com/dealflow/dealflow/shared/outbox"
 	"github.com/dealflow/dealflow/shared/phone"
 	"github.com/dealflow/dealflow/shared/platform"
+	"github.com/dealflow/dealflow/shared/store"
 	"github.com/dealflow/dealflow/shared/store/dynamo"
 	"github.com/dealflow/dealflow/shared/webhook"
 	"github.com/dealflow/dealflow/shared/workhours"
@@ -34,6 +35,11 @@ type LeadPath struct {
 	// integration, is counted by the run's usage instead).
 	EventsPerLead float64 `json:"eventsPerLead"`
 	EmailsPerLead float64 `json:"emailsPerLead"`
+	// StoredBytesPerLead is the table and index storage a lead leaves behind for good (lead,
+	// dedupe and idempotency keys, counters); ExpiringBytesPerLead what DynamoDB TTL deletes
+	// (published outbox events after 7 days).
+	StoredBytesPerLead   float64 `json:"storedBytesPerLead"`
+	ExpiringBytesPerLead float64 `json:"expiringBytesPerLead"`
 }
 
 type countingPublisher struct{ n int }
@@ -83,6 +89,13 @@ func MeasureLeadPath(ctx context.Context, orgFile string, n int) (*LeadPath, err
 		Next:    ses,
 	}
 	in, relay := lead.New(d), outbox.New(d)
+	// Intake publishes the events of its write right after it, as the Lambda does (lambdaenv).
+	var relayErr error
+	st.OnOutboxWritten(func(ctx context.Context, evs []store.OutboxEvent) {
+		if _, err := relay.Publish(ctx, pub, evs); err != nil && relayErr == nil {
+			relayErr = err
+		}
+	})
 	for i := 0; i < n; i++ {
 		body := fmt.Appendf(nil, `{"email":"cost%d@firma%d.de","name":"Cost %d","company":"Firma %d GmbH","country":"DE","employees":"%d"}`, i, i, i, i, 20+i*37%3000)
 		norm, err := webhook.ParseLeadJSON(body, "api", in.Normalizer)
@@ -92,9 +105,6 @@ func MeasureLeadPath(ctx context.Context, orgFile string, n int) (*LeadPath, err
 		acc, err := in.Accept(ctx, norm.Lead, "")
 		if err != nil {
 			return nil, fmt.Errorf("lead %d: accept: %w", i, err)
-		}
-		if _, err := relay.RelayOutbox(ctx, pub, 10); err != nil { // intake relays right after its write
-			return nil, err
 		}
 		ref := lead.LeadRef{LeadID: acc.ID}
 		if _, err := in.QualifyLead(ctx, ref); err != nil {
@@ -116,12 +126,17 @@ func MeasureLeadPath(ctx context.Context, orgFile string, n int) (*LeadPath, err
 			}
 		}
 	}
+	if relayErr != nil {
+		return nil, relayErr
+	}
 	if _, err := relay.SweepOutbox(ctx); err != nil {
 		return nil, err
 	}
 	rru, wru, calls := meter.Units()
+	staying, expiring := meter.Stored(ctx)
 	lp := &LeadPath{Leads: n, RRUPerLead: rru / float64(n), WRUPerLead: wru / float64(n), CallsPerLead: map[string]any{},
-		EventsPerLead: float64(pub.n) / float64(n), EmailsPerLead: float64(ses.n) / float64(n)}
+		EventsPerLead: float64(pub.n) / float64(n), EmailsPerLead: float64(ses.n) / float64(n),
+		StoredBytesPerLead: float64(staying) / float64(n), ExpiringBytesPerLead: float64(expiring) / float64(n)}
 	for op, c := range calls {
 		lp.CallsPerLead[op] = float64(c) / float64(n)
 	}

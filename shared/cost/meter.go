@@ -24,10 +24,60 @@ type Meter struct {
 	mu       sync.Mutex
 	rru, wru float64
 	calls    map[string]int
+	written  map[string]written // every item a write touched, for Stored
+}
+
+type written struct {
+	table *string
+	key   map[string]types.AttributeValue
 }
 
 // NewMeter wraps api.
-func NewMeter(api dynamo.DynamoAPI) *Meter { return &Meter{DynamoAPI: api, calls: map[string]int{}} }
+func NewMeter(api dynamo.DynamoAPI) *Meter {
+	return &Meter{DynamoAPI: api, calls: map[string]int{}, written: map[string]written{}}
+}
+
+func (m *Meter) touch(table *string, key map[string]types.AttributeValue) {
+	id := aws.ToString(table) + "|" + valueText(key["PK"]) + "|" + valueText(key["SK"])
+	m.mu.Lock()
+	m.written[id] = written{table, key}
+	m.mu.Unlock()
+}
+
+func valueText(v types.AttributeValue) string {
+	if s, ok := v.(*types.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}
+
+// itemOverhead is what DynamoDB adds to every stored item, in the table and in each index.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
+const itemOverhead = 100
+
+// Stored is the billed storage of every item the writes left behind, table plus GSI copies (all
+// GSIs project ALL), split into items that stay and items with a `ttl` (DynamoDB deletes them).
+func (m *Meter) Stored(ctx context.Context) (staying, expiring int) {
+	m.mu.Lock()
+	ws := make([]written, 0, len(m.written))
+	for _, w := range m.written {
+		ws = append(ws, w)
+	}
+	m.mu.Unlock()
+	for _, w := range ws {
+		it := m.current(ctx, w.table, w.key)
+		if it == nil {
+			continue
+		}
+		b := (ItemSize(it) + itemOverhead) * (1 + gsiCount(it))
+		if _, ok := it["ttl"]; ok {
+			expiring += b
+		} else {
+			staying += b
+		}
+	}
+	return staying, expiring
+}
 
 // Units returns the read and write request units counted so far and the calls by operation.
 func (m *Meter) Units() (rru, wru float64, calls map[string]int) {
@@ -174,6 +224,7 @@ func (m *Meter) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...fun
 	old := m.current(ctx, in.TableName, keyOf(in.Item))
 	out, err := m.DynamoAPI.PutItem(ctx, in, o...)
 	m.add("PutItem", 0, writeCost(old, in.Item, false)) // a failed condition is billed too
+	m.touch(in.TableName, keyOf(in.Item))
 	return out, err
 }
 
@@ -181,6 +232,7 @@ func (m *Meter) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o 
 	old := m.current(ctx, in.TableName, in.Key)
 	out, err := m.DynamoAPI.UpdateItem(ctx, in, o...)
 	m.add("UpdateItem", 0, writeCost(old, m.current(ctx, in.TableName, in.Key), false))
+	m.touch(in.TableName, in.Key)
 	return out, err
 }
 
@@ -227,6 +279,7 @@ func (m *Meter) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWri
 			now = m.current(ctx, c.table, c.key)
 		}
 		w += writeCost(c.old, now, true)
+		m.touch(c.table, c.key)
 	}
 	m.add("TransactWriteItems", 0, w)
 	return out, err

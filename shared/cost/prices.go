@@ -22,6 +22,15 @@ type Prices struct {
 	HTTPAPIRequest     float64 `json:"httpApiRequest"`
 	SESEmail           float64 `json:"sesEmail"`
 	LogsIngestGB       float64 `json:"logsIngestGB"`
+	LogsStorageGBMonth float64 `json:"logsStorageGBMonth"`
+	XRayTrace          float64 `json:"xrayTraceRecorded"`
+	ArchiveGB          float64 `json:"eventArchiveGB"`             // events archived
+	ArchiveGBMonth     float64 `json:"eventArchiveStorageGBMonth"` // archive storage
+	SecretMonth        float64 `json:"secretMonth"`
+	SecretAPICall      float64 `json:"secretApiCall"`
+	KMSKeyMonth        float64 `json:"kmsKeyMonth"`
+	AlarmMonth         float64 `json:"alarmMonth"` // standard-resolution metric alarm
+	DynamoGBMonth      float64 `json:"dynamoStorageGBMonth"`
 }
 
 // USEast1 is the table the model uses. Re-check the sources and the date when prices change.
@@ -36,6 +45,11 @@ var USEast1 = Prices{
 		"apiGateway":    "https://aws.amazon.com/api-gateway/pricing/",
 		"ses":           "https://aws.amazon.com/ses/pricing/",
 		"cloudwatch":    "https://aws.amazon.com/cloudwatch/pricing/",
+		"xray":          "https://aws.amazon.com/xray/pricing/",
+		"archive":       "https://aws.amazon.com/eventbridge/pricing/ (Archive and Replay)",
+		"secrets":       "https://aws.amazon.com/secrets-manager/pricing/",
+		"kms":           "https://aws.amazon.com/kms/pricing/",
+		"dynamoStorage": "https://aws.amazon.com/dynamodb/pricing/on-demand/ (Data storage, Standard table class)",
 	},
 	StandardTransition: 0.025 / 1000, // $0.025 per 1,000 state transitions
 	ExpressRequest:     1.00 / 1e6,   // $1.00 per 1M requests
@@ -48,5 +62,14 @@ var USEast1 = Prices{
 	SchedulerInvoke:    1.00 / 1e6,   // after 14M free invocations a month
 	HTTPAPIRequest:     1.00 / 1e6,   // HTTP API, first 300M requests
 	SESEmail:           0.10 / 1000,  // $0.10 per 1,000 outbound emails
-	LogsIngestGB:       0.50,         // CloudWatch Logs standard ingestion per GB
+	LogsIngestGB:       0.50,         // CloudWatch Logs standard ingestion per GB (vended logs start at the same price)
+	LogsStorageGBMonth: 0.03,         // CloudWatch Logs storage (archived) per GB-month
+	XRayTrace:          5.00 / 1e6,   // $5.00 per 1M traces recorded
+	ArchiveGB:          0.10,         // EventBridge archive: $0.10 per GB of events archived
+	ArchiveGBMonth:     0.023,        // and $0.023 per GB-month stored
+	SecretMonth:        0.40,         // Secrets Manager: $0.40 per secret per month
+	SecretAPICall:      0.05 / 10000, // $0.05 per 10,000 API calls
+	KMSKeyMonth:        1.00,         // customer managed key, per month
+	AlarmMonth:         0.10,         // per standard-resolution alarm metric per month
+	DynamoGBMonth:      0.25,         // DynamoDB Standard storage per GB-month (first 25 GB free ignored)
 }

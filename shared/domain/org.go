@@ -31,8 +31,8 @@ type Org struct {
 	Forms            []Form           `yaml:"forms" json:"forms,omitempty"`
 	// Admins are the emails of the people who administer dealflow (tokens, every object); they
 	// need not be reps.
-	Admins []string `yaml:"admins" json:"admins,omitempty"`
-	Integrations     Integrations     `yaml:"integrations" json:"integrations"`
+	Admins       []string     `yaml:"admins" json:"admins,omitempty"`
+	Integrations Integrations `yaml:"integrations" json:"integrations"`
 
 	// Deprecations are warnings about settings that still work under an old name; the loader
 	// fills them, runtimes log them and `dealflow validate` prints them.
@@ -59,6 +59,9 @@ type OrgSettings struct {
 	Holidays map[string][]Holiday `yaml:"holidays" json:"holidays,omitempty"`
 	// PublicURL is where links in emails (accept/decline, snooze, preferences) point.
 	PublicURL string `yaml:"public_url" json:"publicUrl,omitempty"`
+	// APIThrottling sets API Gateway throttling per route on AWS, keyed "METHOD /path" as in the
+	// route table or "default" for the others (infra applies built-in defaults for what is unset).
+	APIThrottling map[string]RouteThrottle `yaml:"api_throttling" json:"apiThrottling,omitempty"`
 	// EmailFrom is the sender of every email, e.g. "dealflow <noreply@example.com>".
 	EmailFrom string `yaml:"email_from" json:"emailFrom,omitempty"`
 	// LeadLimits bound how far one lead grows through merged submissions.
@@ -548,6 +551,13 @@ type DigestSchedule struct {
 	Timezone string `yaml:"timezone" json:"timezone"`
 	// Period is what the digest covers: week, month or quarter (default week).
 	Period string `yaml:"period" json:"period"`
+}
+
+// RouteThrottle is one route's steady request rate (per second) and burst (token bucket size).
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+type RouteThrottle struct {
+	Rate  float64 `yaml:"rate" json:"rate"`
+	Burst int     `yaml:"burst" json:"burst"`
 }
 
 // WebhookSettings name where secrets come from: environment variable NAMES, never values.

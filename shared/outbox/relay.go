@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/dealflow/dealflow/shared/events"
 	"github.com/dealflow/dealflow/shared/platform"
@@ -23,20 +24,32 @@ func (d *Service) RelayOutbox(ctx context.Context, pub events.Publisher, max int
 	if err != nil {
 		return 0, fmt.Errorf("relay outbox: list: %w", err)
 	}
+	return d.Publish(ctx, pub, pending)
+}
+
+// publishConcurrency bounds the PutEvents calls of one Publish in flight.
+const publishConcurrency = 16
+
+// Publish sends evs — the events one write just stored (dynamo.Store.OnOutboxWritten) or a page
+// of the pending index — and marks those whose batch was accepted. It reads nothing, so the
+// writer's relay costs one PutEvents and one mark per write, whatever the volume.
+func (d *Service) Publish(ctx context.Context, pub events.Publisher, pending []store.OutboxEvent) (int, error) {
 	// PutEvents takes at most 10 entries: the batches go out side by side (EventBridge promises
 	// no order between events anyway: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html),
-	// then one write marks every event whose batch was accepted.
+	// then one call marks every event whose batch was accepted.
 	type result struct {
 		ids []string
 		err error
 	}
 	results := make([]result, (len(pending)+9)/10)
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, publishConcurrency)
 	for i := 0; i < len(pending); i += 10 {
 		batch := pending[i:min(i+10, len(pending))]
 		wg.Add(1)
+		sem <- struct{}{}
 		go func(r *result) {
-			defer wg.Done()
+			defer func() { <-sem; wg.Done() }()
 			entries := make([]events.Entry, len(batch))
 			ids := make([]string, len(batch))
 			for j, e := range batch {
@@ -90,17 +103,29 @@ type SweepResult struct {
 	Published int `json:"published"`
 }
 
-// SweepOutbox publishes every pending outbox event (the scheduled safety net behind the relay
-// that runs right after each write).
+// SweepPage is how many pending events one sweep round lists (across every shard).
+const SweepPage = 500
+
+// SweepBudget bounds one sweep: it stops starting rounds after this long (or 5 s before the
+// context's deadline, the Lambda's timeout), so it never runs into its timeout mid-mark; the next
+// scheduled sweep continues where it stopped.
+const SweepBudget = 40 * time.Second
+
+// SweepOutbox publishes pending outbox events (the scheduled repair path behind the relay that
+// runs right after each write), in rounds of SweepPage within SweepBudget.
 func (d *Service) SweepOutbox(ctx context.Context) (SweepResult, error) {
 	if d.Publisher == nil {
 		return SweepResult{}, fmt.Errorf("sweep outbox: no event publisher configured")
 	}
+	stop := time.Now().Add(SweepBudget)
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-5*time.Second).Before(stop) {
+		stop = dl.Add(-5 * time.Second)
+	}
 	total := 0
 	for {
-		n, err := d.RelayOutbox(ctx, d.Publisher, 100)
+		n, err := d.RelayOutbox(ctx, d.Publisher, SweepPage)
 		total += n
-		if err != nil || n < 100 {
+		if err != nil || n < SweepPage || !time.Now().Before(stop) {
 			return SweepResult{Published: total}, err
 		}
 	}

@@ -39,6 +39,7 @@ const (
 	secretHubSpot     = "hubspot-app-secret"
 	secretLeadSigning = "lead-signing-keys"
 	secretLinkSigning = "link-signing-key"
+	secretSlack       = "slack-webhook-url"
 )
 
 func envName(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
@@ -124,6 +125,11 @@ func Build(ctx context.Context, clients ...Client) (*platform.Deps, error) {
 	}
 	s := d
 	s.PublicURL = org.Settings.PublicURL
+	// A custom domain given at deploy (infra -c domain=...) is where the API is reached; links
+	// in emails must point there even when the org file names no public_url.
+	if u := os.Getenv("PUBLIC_URL"); u != "" {
+		s.PublicURL = u
+	}
 	read := func(id string) ([]string, error) {
 		arn := os.Getenv("SECRET_" + envName(id) + "_ARN")
 		if arn == "" || e.secrets == nil {
@@ -149,6 +155,20 @@ func Build(ctx context.Context, clients ...Client) (*platform.Deps, error) {
 	}
 	if len(link) > 0 {
 		s.LinkKey = []byte(link[0])
+	}
+	slack, err := read(secretSlack)
+	if err != nil {
+		return nil, err
+	}
+	// The operator puts the Slack incoming-webhook URL into the secret (infra/README.md); until
+	// then it holds the value the stack generated, which is no URL: no Slack, as locally without
+	// webhooks.slack.webhook_url_env.
+	if len(slack) > 0 && strings.HasPrefix(slack[0], "https://") && d.Store != nil {
+		d.Slack = notify.IdempotentSlack{Next: notify.SlackWebhook{URL: slack[0]},
+			Claim: func(ctx context.Context, k, v string) (string, bool, error) {
+				return d.Store.PutIdempotencyKey(ctx, k, v, 0)
+			},
+			Release: d.Store.ReleaseIdempotencyKey}
 	}
 	return d, nil
 }

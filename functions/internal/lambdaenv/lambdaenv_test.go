@@ -3,11 +3,14 @@ package lambdaenv
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/dealflow/dealflow/shared/httpapi"
 	"github.com/dealflow/dealflow/shared/identity"
+	"github.com/dealflow/dealflow/shared/store"
+	"github.com/dealflow/dealflow/shared/store/sqlite"
 )
 
 func setLambdaEnv(t *testing.T) {
@@ -62,4 +65,50 @@ func TestMuxRefusesRoutesOfAnotherFunction(t *testing.T) {
 	if _, err := Mux("intake", rs, g); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Slack on Lambda: the webhook URL the operator put into the Slack secret turns Slack on; the
+// value the stack generated (no URL) leaves it off. The custom domain's PUBLIC_URL wins over the
+// org file's public_url for links.
+func TestSlackFromTheSecretAndPublicURLFromTheDomain(t *testing.T) {
+	setLambdaEnv(t)
+	t.Setenv("SECRET_SLACK_WEBHOOK_URL_ARN", "arn:aws:secretsmanager:eu-west-1:1:secret:slack")
+	t.Setenv("PUBLIC_URL", "https://api.northwind.example")
+	value := "https://hooks.slack.com/services/T0/B0/x"
+	withStore := func(e *Env) error {
+		e.Link("dynamodb")
+		e.d.Store = memStore(t)
+		return nil
+	}
+	secrets := func(e *Env) error {
+		e.Link("secretsmanager")
+		e.SetSecrets(func(arn string) ([]string, error) {
+			if arn != "arn:aws:secretsmanager:eu-west-1:1:secret:slack" {
+				t.Errorf("read secret %s", arn)
+			}
+			return []string{value}, nil
+		})
+		return nil
+	}
+	d, err := Build(context.Background(), withStore, secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Slack == nil || d.PublicURL != "https://api.northwind.example" {
+		t.Fatalf("slack %v public URL %q", d.Slack, d.PublicURL)
+	}
+	value = "kP3generatedByTheStack"
+	if d, err = Build(context.Background(), withStore, secrets); err != nil || d.Slack != nil {
+		t.Fatalf("a generated placeholder turned Slack on (%v, %v)", d.Slack, err)
+	}
+}
+
+func memStore(t *testing.T) store.Store {
+	t.Helper()
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "db.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

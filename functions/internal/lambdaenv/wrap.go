@@ -7,6 +7,7 @@ import (
 	"github.com/dealflow/dealflow/shared/notify"
 	"github.com/dealflow/dealflow/shared/outbox"
 	"github.com/dealflow/dealflow/shared/platform"
+	"github.com/dealflow/dealflow/shared/store"
 )
 
 func notifyIdempotent(d *platform.Deps, next notify.Mailer) notify.Mailer {
@@ -22,11 +23,12 @@ func notifyIdempotent(d *platform.Deps, next notify.Mailer) notify.Mailer {
 // outboxHook is a store that reports every committed write that stored outbox events
 // (dynamo.Store.OnOutboxWritten).
 type outboxHook interface {
-	OnOutboxWritten(f func(ctx context.Context))
+	OnOutboxWritten(f func(ctx context.Context, evs []store.OutboxEvent))
 }
 
-// relayAfterWrite publishes the outbox right after every write that queued events, so a lead
-// reaches EventBridge within the request; the outbox-relay function sweeps whatever this misses.
+// relayAfterWrite publishes the events of every write right after it, so a lead reaches
+// EventBridge within the request without reading the pending index (which would make every
+// writer contend for the same items); the outbox-relay function sweeps whatever this misses.
 // It reports whether the store can do so.
 func relayAfterWrite(d *platform.Deps, pub events.Publisher) bool {
 	h, ok := d.Store.(outboxHook)
@@ -34,8 +36,8 @@ func relayAfterWrite(d *platform.Deps, pub events.Publisher) bool {
 		return false
 	}
 	relay := outbox.New(d)
-	h.OnOutboxWritten(func(ctx context.Context) {
-		if _, err := relay.RelayOutbox(ctx, pub, 10); err != nil {
+	h.OnOutboxWritten(func(ctx context.Context, evs []store.OutboxEvent) {
+		if _, err := relay.Publish(ctx, pub, evs); err != nil {
 			d.Log.Warn("inline outbox relay failed; the sweeper will publish", "error", err.Error())
 		}
 	})

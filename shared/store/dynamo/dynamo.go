@@ -40,14 +40,17 @@ type Store struct {
 	clock       clock.Clock
 	maxAttempts int
 	// afterEvents runs after every committed write that stored outbox events (OnOutboxWritten).
-	afterEvents func(ctx context.Context)
+	afterEvents func(ctx context.Context, evs []store.OutboxEvent)
 }
 
-// OnOutboxWritten sets f to run after every committed write that stored outbox events — all of
-// them pass through one transaction path, so no write can be missed. A Lambda relays the events
-// to EventBridge with it right away (the scheduled sweep is only the repair path). Call it before
-// the store is shared.
-func (s *Store) OnOutboxWritten(f func(ctx context.Context)) { s.afterEvents = f }
+// OnOutboxWritten sets f to run after every committed write that stored outbox events, with
+// exactly those events (ids and times assigned) — all of them pass through one transaction path,
+// so no write can be missed. A Lambda publishes them to EventBridge with it right away, without
+// reading the pending index (the scheduled sweep is only the repair path). Call it before the
+// store is shared.
+func (s *Store) OnOutboxWritten(f func(ctx context.Context, evs []store.OutboxEvent)) {
+	s.afterEvents = f
+}
 
 var _ store.Store = (*Store)(nil)
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,8 +31,26 @@ const (
 	idempotencyPrefix   = "IDEMPOTENCY#"
 	counterPrefix       = "COUNTER#"
 	outboxPrefix        = "OUTBOX#"
-	outboxPendingPK     = "OUTBOX_PENDING"
+	outboxPendingPK     = "OUTBOX_PENDING#"
 )
+
+// outboxShards spreads pending events over this many GSI1 partitions, so a burst of writes
+// never lands on one key: a DynamoDB partition (and a GSI partition) takes at most 1,000 write
+// units per second (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html),
+// and at 1,000 leads/s every lead writes one pending event. 16 shards leave 16× headroom;
+// the sweep queries them side by side.
+const outboxShards = 16
+
+// outboxPendingKey is the pending shard of an event: a hash of its id, stable across retries.
+func outboxPendingKey(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return outboxPendingPK + strconv.Itoa(int(h.Sum32()%outboxShards))
+}
+
+// publishedOutboxTTL is how long a published event stays readable (for an incident's look at
+// what went out) before DynamoDB TTL deletes it; the event archive on the bus keeps it longer.
+const publishedOutboxTTL = 7 * 24 * time.Hour
 
 // sk builds a sort key that orders by time and stays unique by id.
 func sk(t time.Time, id string) string { return store.TimeKey(t) + "#" + id }

@@ -115,7 +115,7 @@ func (st *Store) eventPuts(events []store.OutboxEvent) ([]types.TransactWriteIte
 		item := key(outboxPrefix+e.ID, entitySK)
 		item[attrKind] = s("outbox")
 		item[attrData] = s(string(data))
-		item[indexPK(gsi1)] = s(outboxPendingPK)
+		item[indexPK(gsi1)] = s(outboxPendingKey(e.ID))
 		// The position keeps one write's events in order; they share a creation time.
 		item[indexSK(gsi1)] = s(fmt.Sprintf("%s#%03d#%s", store.TimeKey(e.CreatedAt), i, e.ID))
 		out[i] = types.TransactWriteItem{Put: putIfAbsent(st.table, item)}
@@ -123,16 +123,21 @@ func (st *Store) eventPuts(events []store.OutboxEvent) ([]types.TransactWriteIte
 	return out, nil
 }
 
-// hasOutboxPut reports whether a transaction stores an outbox event.
-func hasOutboxPut(items []types.TransactWriteItem) bool {
+// outboxPuts returns the outbox events a transaction stores, in its order.
+func outboxPuts(items []types.TransactWriteItem) []store.OutboxEvent {
+	var out []store.OutboxEvent
 	for _, it := range items {
-		if it.Put != nil {
-			if k, ok := it.Put.Item[attrKind].(*types.AttributeValueMemberS); ok && k.Value == "outbox" {
-				return true
+		if it.Put == nil {
+			continue
+		}
+		if k, ok := it.Put.Item[attrKind].(*types.AttributeValueMemberS); ok && k.Value == "outbox" {
+			var e store.OutboxEvent
+			if json.Unmarshal([]byte(str(it.Put.Item[attrData])), &e) == nil {
+				out = append(out, e)
 			}
 		}
 	}
-	return false
+	return out
 }
 
 // transact runs a transaction, retrying when it collided with another transaction. A failed
@@ -141,8 +146,10 @@ func (st *Store) transact(ctx context.Context, items []types.TransactWriteItem) 
 	for attempt := 0; ; attempt++ {
 		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
-			if st.afterEvents != nil && hasOutboxPut(items) {
-				st.afterEvents(ctx)
+			if st.afterEvents != nil {
+				if evs := outboxPuts(items); len(evs) > 0 {
+					st.afterEvents(ctx, evs)
+				}
 			}
 			return -1, nil
 		}

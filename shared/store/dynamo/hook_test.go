@@ -2,6 +2,7 @@ package dynamo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,13 @@ import (
 func TestOnOutboxWrittenRunsAfterEveryCommittedWriteWithEvents(t *testing.T) {
 	st := newTable(t, minidyn.NewClient(), clock.NewFake(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)))
 	calls := 0
-	st.OnOutboxWritten(func(context.Context) { calls++ })
+	var got []string
+	st.OnOutboxWritten(func(_ context.Context, evs []store.OutboxEvent) {
+		calls++
+		for _, e := range evs {
+			got = append(got, e.ID+" "+e.DetailType)
+		}
+	})
 	ctx := context.Background()
 	ev := func(id string) store.OutboxEvent {
 		return store.OutboxEvent{ID: id, DetailType: "Lead Received", Detail: []byte(`{}`)}
@@ -53,5 +60,10 @@ func TestOnOutboxWrittenRunsAfterEveryCommittedWriteWithEvents(t *testing.T) {
 	}
 	if calls != 3 {
 		t.Fatalf("a failed write ran the hook (%d calls)", calls)
+	}
+	// The hook is handed exactly the events each write stored, so the relay publishes them
+	// without reading the pending index.
+	if want := []string{"e2 Lead Received", "e3 Lead Received", "e4 Lead Received"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("hook saw %v, want %v", got, want)
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -211,77 +213,141 @@ func (st *Store) GetCounters(ctx context.Context, keys ...string) (map[string]in
 	return out, nil
 }
 
-// ListPendingOutbox queries the sparse pending index; MarkOutboxPublished removes events from it.
+// ListPendingOutbox queries every pending shard of the sparse GSI1 side by side (each up to
+// limit, oldest first) and merges them by creation time; MarkOutboxPublished removes events
+// from the index.
 func (st *Store) ListPendingOutbox(ctx context.Context, limit int) ([]store.OutboxEvent, error) {
 	if limit <= 0 {
 		limit = store.DefaultPageSize
 	}
-	var out []store.OutboxEvent
-	var start map[string]types.AttributeValue
-	for len(out) < limit {
-		res, err := st.db.Query(ctx, &dynamodb.QueryInput{
-			TableName: aws.String(st.table), IndexName: aws.String(gsi1),
-			KeyConditionExpression:    aws.String("#pk = :pk"),
-			ExpressionAttributeNames:  map[string]string{"#pk": indexPK(gsi1)},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(outboxPendingPK)},
-			Limit:                     aws.Int32(int32(limit - len(out))), ExclusiveStartKey: start,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list pending outbox: %w", err)
-		}
-		for _, item := range res.Items {
-			var e store.OutboxEvent
-			if err := json.Unmarshal([]byte(str(item[attrData])), &e); err != nil {
-				return nil, fmt.Errorf("list pending outbox: decode %s: %w", str(item[attrPK]), err)
+	type pending struct {
+		sortKey string
+		ev      store.OutboxEvent
+	}
+	shards := make([][]pending, outboxShards)
+	errs := make([]error, outboxShards)
+	var wg sync.WaitGroup
+	for n := range outboxShards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var start map[string]types.AttributeValue
+			for len(shards[n]) < limit {
+				res, err := st.db.Query(ctx, &dynamodb.QueryInput{
+					TableName: aws.String(st.table), IndexName: aws.String(gsi1),
+					KeyConditionExpression:    aws.String("#pk = :pk"),
+					ExpressionAttributeNames:  map[string]string{"#pk": indexPK(gsi1)},
+					ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(outboxPendingPK + strconv.Itoa(n))},
+					Limit:                     aws.Int32(int32(limit - len(shards[n]))), ExclusiveStartKey: start,
+				})
+				if err != nil {
+					errs[n] = fmt.Errorf("list pending outbox: shard %d: %w", n, err)
+					return
+				}
+				for _, item := range res.Items {
+					var e store.OutboxEvent
+					if err := json.Unmarshal([]byte(str(item[attrData])), &e); err != nil {
+						errs[n] = fmt.Errorf("list pending outbox: decode %s: %w", str(item[attrPK]), err)
+						return
+					}
+					shards[n] = append(shards[n], pending{str(item[indexSK(gsi1)]), e})
+				}
+				if len(res.LastEvaluatedKey) == 0 {
+					return
+				}
+				start = res.LastEvaluatedKey
 			}
-			out = append(out, e)
-		}
-		if len(res.LastEvaluatedKey) == 0 {
-			break
-		}
-		start = res.LastEvaluatedKey
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var all []pending
+	for _, sh := range shards {
+		all = append(all, sh...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].sortKey < all[j].sortKey })
+	out := make([]store.OutboxEvent, 0, min(limit, len(all)))
+	for _, p := range all[:min(limit, len(all))] {
+		out = append(out, p.ev)
 	}
 	return out, nil
 }
 
-// MarkOutboxPublished rewrites each event without its pending-index keys. It reads and puts the
-// whole item rather than using UpdateItem REMOVE, because in-process emulators do not always drop
-// an item from a GSI on REMOVE; a put is handled the same way everywhere.
+// markConcurrency bounds the GetItem+PutItem pairs of one MarkOutboxPublished in flight.
+const markConcurrency = 16
+
+// MarkOutboxPublished rewrites each event without its pending-index keys and with a `ttl`
+// publishedOutboxTTL ahead, so DynamoDB TTL deletes it (outbox items do not pile up). It reads
+// and puts the whole item rather than using UpdateItem REMOVE, because in-process emulators do
+// not always drop an item from a GSI on REMOVE; a put is handled the same way everywhere. Events
+// are marked side by side (up to markConcurrency).
 func (st *Store) MarkOutboxPublished(ctx context.Context, ids ...string) error {
 	now := st.now().UTC()
-	var missing []string
+	var (
+		mu      sync.Mutex
+		missing []string
+		errs    []error
+		wg      sync.WaitGroup
+	)
+	sem := make(chan struct{}, markConcurrency)
 	for _, id := range ids {
-		item, err := getItem(ctx, st, key(outboxPrefix+id, entitySK))
-		if errors.Is(err, store.ErrNotFound) {
-			missing = append(missing, id)
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("mark outbox event %s published: %w", id, err)
-		}
-		if _, pending := item[indexPK(gsi1)]; !pending {
-			continue
-		}
-		var e store.OutboxEvent
-		if err := json.Unmarshal([]byte(str(item[attrData])), &e); err != nil {
-			return fmt.Errorf("mark outbox event %s published: decode: %w", id, err)
-		}
-		e.PublishedAt = &now
-		data, err := json.Marshal(e)
-		if err != nil {
-			return err
-		}
-		delete(item, indexPK(gsi1))
-		delete(item, indexSK(gsi1))
-		item[attrData] = s(string(data))
-		_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.table), Item: item,
-			ConditionExpression: aws.String("attribute_exists(PK)")})
-		if err != nil && !conditionFailed(err) {
-			return fmt.Errorf("mark outbox event %s published: %w", id, err)
-		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			err := st.markPublished(ctx, id, now)
+			mu.Lock()
+			defer mu.Unlock()
+			if errors.Is(err, store.ErrNotFound) {
+				missing = append(missing, id)
+			} else if err != nil {
+				errs = append(errs, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	if len(missing) > 0 {
+		sort.Strings(missing)
 		return fmt.Errorf("mark outbox published: unknown events %s: %w", strings.Join(missing, ", "), store.ErrNotFound)
+	}
+	return nil
+}
+
+func (st *Store) markPublished(ctx context.Context, id string, now time.Time) error {
+	item, err := getItem(ctx, st, key(outboxPrefix+id, entitySK))
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return fmt.Errorf("mark outbox event %s published: %w", id, err)
+	}
+	if _, pending := item[indexPK(gsi1)]; !pending {
+		return nil
+	}
+	var e store.OutboxEvent
+	if err := json.Unmarshal([]byte(str(item[attrData])), &e); err != nil {
+		return fmt.Errorf("mark outbox event %s published: decode: %w", id, err)
+	}
+	e.PublishedAt = &now
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	delete(item, indexPK(gsi1))
+	delete(item, indexSK(gsi1))
+	item[attrData] = s(string(data))
+	// DynamoDB TTL reads a number of epoch seconds.
+	// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-before-you-start.html
+	item["ttl"] = n(now.Add(publishedOutboxTTL).Unix())
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.table), Item: item,
+		ConditionExpression: aws.String("attribute_exists(PK)")})
+	if err != nil && !conditionFailed(err) {
+		return fmt.Errorf("mark outbox event %s published: %w", id, err)
 	}
 	return nil
 }
