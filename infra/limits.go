@@ -37,10 +37,17 @@ var functionLimits = map[string]Limits{
 
 	// lead-qualification (Express, 5-minute limit): a handful of GetItem/Query/TransactWriteItems
 	// each; notify and fallback add one SES send.
-	"qualify-lead":  {TimeoutSeconds: 10, MemoryMB: 256},
-	"route-lead":    {TimeoutSeconds: 10, MemoryMB: 256},
-	"notify-owner":  {TimeoutSeconds: 15, MemoryMB: 256},
-	"lead-fallback": {TimeoutSeconds: 15, MemoryMB: 256},
+	"qualify-lead": {TimeoutSeconds: 10, MemoryMB: 256},
+	// HubSpot steps of lead-qualification: one or two HubSpot API calls each. With 2 retries at 3 s
+	// they take at most 15 s, which keeps the Express worst case under 5 minutes; a longer HubSpot
+	// outage sends a fetched-contact lead to the fallback queue and skips a write-back (logged).
+	"hubspot-fetch-contact": {TimeoutSeconds: 3, MemoryMB: 256},
+	"hubspot-write-back":    {TimeoutSeconds: 3, MemoryMB: 256},
+	// sdr-ae-handoff (Standard): the accepting AE as owner in HubSpot.
+	"hubspot-deal-owner": {TimeoutSeconds: 15, MemoryMB: 256},
+	"route-lead":         {TimeoutSeconds: 10, MemoryMB: 256},
+	"notify-owner":       {TimeoutSeconds: 15, MemoryMB: 256},
+	"lead-fallback":      {TimeoutSeconds: 15, MemoryMB: 256},
 
 	// sdr-ae-handoff and cs-onboarding steps: a few reads and writes, at most one email.
 	"handoff-accept":   {TimeoutSeconds: 15, MemoryMB: 256},
