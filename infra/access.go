@@ -49,8 +49,8 @@ var functionAccess = map[string]Access{
 	// HTTP intake: stores the lead and its pending event together (outbox), relays the event,
 	// verifies HubSpot and Dealflow signatures.
 	// SDR→AE handoff HTTP routes: request (starts the workflow), Accept/Decline links (answer its
-	// task token), withdraw, status; verifies Dealflow signatures and signed links.
-	"handoff": {Table: ReadWriteTable, Secrets: []string{SecretLeadSigning, SecretLinkSigning},
+	// task token), withdraw (the AE asked is told by email), status; verifies signatures and links.
+	"handoff": {Table: ReadWriteTable, SendEmail: true, Secrets: []string{SecretLeadSigning, SecretLinkSigning},
 		StartWorkflows: []string{"sdr-ae-handoff"}, AnswerTasks: []string{"sdr-ae-handoff"}},
 	// Handoff workflow tasks: create the deal and tell the SDR; pick the AE (routing counters);
 	// record a decline and tell the SDR; expire and reassign; email the AE with signed links; park

@@ -7,6 +7,7 @@ import (
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/dynamodb"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/secretsmanager"
+	"github.com/dealflow/dealflow/functions/internal/lambdaenv/ses"
 	"github.com/dealflow/dealflow/functions/internal/lambdaenv/stepfunctions"
 	"github.com/dealflow/dealflow/shared/handoff"
 	"github.com/dealflow/dealflow/shared/httpapi"
@@ -15,5 +16,5 @@ import (
 
 func main() {
 	lambdaenv.StartHTTP("handoff", func(d *platform.Deps) []httpapi.Route { return handoff.Routes(handoff.New(d)) },
-		dynamodb.Client, stepfunctions.Client, secretsmanager.Client)
+		dynamodb.Client, stepfunctions.Client, secretsmanager.Client, ses.Client)
 }

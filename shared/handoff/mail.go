@@ -6,6 +6,7 @@ package handoff
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -335,6 +336,9 @@ func (d *Service) sendWithdrawnToAE(ctx context.Context, h domain.Handoff, reaso
 	n := len(h.Attempts)
 	if n == 0 {
 		return notify.Sent{}, nil
+	}
+	if d.Mailer == nil {
+		return notify.Sent{}, errors.New("no mailer in this function (link its SES client)")
 	}
 	ae, ok := d.Org.Rep(h.Attempts[n-1].AEID)
 	if !ok {
