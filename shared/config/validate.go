@@ -196,6 +196,7 @@ func validate(o *Org, d *decoder) {
 	v.digests()
 	v.webhooks()
 	v.forms()
+	v.competitors()
 }
 
 func (v *validator) settings() {

@@ -29,6 +29,7 @@ type Org struct {
 	Digests          []DigestSchedule `yaml:"digests" json:"digests,omitempty"`
 	Webhooks         WebhookSettings  `yaml:"webhooks" json:"webhooks"`
 	Forms            []Form           `yaml:"forms" json:"forms,omitempty"`
+	Competitors      []Competitor     `yaml:"competitors" json:"competitors,omitempty"`
 }
 
 // OrgSettings are the org-wide defaults.

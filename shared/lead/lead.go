@@ -59,7 +59,7 @@ func (d *Service) QualifyLead(ctx context.Context, in LeadRef) (Qualification, e
 		}
 	}
 	now := d.Clock.Now()
-	res := ScoringModel(d.Org.Scoring).Score(l, nil, now)
+	res := ScoringModel(d.Org.Scoring, d.Org.Competitors...).Score(l, nil, now)
 	l, err = d.Store.UpdateLead(ctx, l.ID, func(old domain.Lead) (domain.Lead, error) {
 		if old.Status != domain.LeadNew && old.Status != "" {
 			return old, nil // a concurrent run got here first
