@@ -44,6 +44,10 @@ type Input struct {
 	TeamLeads   []domain.Lead
 	Onboardings []domain.Onboarding
 	Reminders   []domain.Reminder
+	// DealActivities are the activities of the deals closed in [Plan.ClosedFrom, now), whenever
+	// and by whomever logged (competitor mentions, activities before won and lost deals);
+	// duplicates with Activities are fine.
+	DealActivities []domain.Activity
 }
 
 // LoadPlan names the windows a caller must load for Compute. Windows without an end run to the
@@ -115,6 +119,11 @@ type Report struct {
 	StaleMore  StaleMore        `json:"staleMore"`
 	TopDeals   []DealLine       `json:"topDeals"` // open deals closing in the current period
 	Onboarding OnboardingStatus `json:"onboarding"`
+
+	// Competitors, ActivityMeasures and Territories: insight.go.
+	Competitors      CompetitorReport  `json:"competitors"`
+	ActivityMeasures ActivityReport    `json:"activities"`
+	Territories      []TerritoryReport `json:"territories"`
 }
 
 // Summary is a team's or a rep's numbers for one period.
@@ -320,6 +329,7 @@ func Compute(in Input) Report {
 	}
 	r.TopDeals = c.topDeals()
 	r.Onboarding = c.onboarding()
+	c.insight(&r)
 	r.Rates = c.conv.rates()
 	return r
 }
@@ -333,6 +343,7 @@ type calc struct {
 	rows     []string // members, then any other owner of a team deal (so rows sum to the team)
 	members  map[string]bool
 	pipeline *domain.Pipeline
+	acts     []domain.Activity // activities(), built on first use
 }
 
 // ReportCurrency is the currency a team's digest reports in: teams[].currency, else the org's.
