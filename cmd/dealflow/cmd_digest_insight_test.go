@@ -54,9 +54,9 @@ func TestDigestPreviewInsightJSON(t *testing.T) {
 	var r struct {
 		Competitors struct {
 			Competitors []struct {
-				ID        string   `json:"id"`
-				WinRate   *float64 `json:"winRate"`
-				DealIDs   []string `json:"dealIds"`
+				ID      string   `json:"id"`
+				WinRate *float64 `json:"winRate"`
+				DealIDs []string `json:"dealIds"`
 			} `json:"competitors"`
 		} `json:"competitors"`
 		Activities struct {

@@ -13,7 +13,9 @@ import (
 // team's activity measures and, for a team spanning territories, each territory's numbers.
 func TestInsightSections(t *testing.T) {
 	org, r := fixtureReport(t)
-	eur := func(n int64) metrics.Amount { return metrics.Amount{Money: domain.Money{AmountMinor: n * 100, Currency: "EUR"}} }
+	eur := func(n int64) metrics.Amount {
+		return metrics.Amount{Money: domain.Money{AmountMinor: n * 100, Currency: "EUR"}}
+	}
 	r.Competitors.Competitors = []metrics.CompetitorLine{
 		{ID: "m", Name: "Müller Soft", InPlay: true, OpenDeals: 2, OpenPipeline: eur(30000), Won: 1, Lost: 1, WinRate: metrics.Some(0.5)},
 		{ID: "quiet", Name: "Quiet Rival", OpenPipeline: eur(0), WinRate: metrics.NA[float64](metrics.WhyNothingClosed)},
