@@ -197,6 +197,7 @@ func validate(o *Org, d *decoder) {
 	v.webhooks()
 	v.forms()
 	v.competitors()
+	v.forecastCategories()
 }
 
 func (v *validator) settings() {

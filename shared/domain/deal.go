@@ -58,6 +58,11 @@ type Deal struct {
 
 	StageHistory []StageEntry `json:"stageHistory,omitempty"`
 
+	// ForecastCategory overrides the stage's default forecast category ("" = the default);
+	// ForecastHistory keeps every override with its note.
+	ForecastCategory ForecastCategory `json:"forecastCategory,omitempty"`
+	ForecastHistory  []ForecastChange `json:"forecastHistory,omitempty"`
+
 	Version int64 `json:"version"`
 }
 

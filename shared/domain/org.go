@@ -431,6 +431,9 @@ type Stage struct {
 	Lost        bool   `yaml:"lost" json:"lost,omitempty"`
 	// HubSpotID is the HubSpot dealstage value that maps onto this stage.
 	HubSpotID string `yaml:"hubspot_id" json:"hubspotId,omitempty"`
+	// ForecastCategory is the forecast category of an open deal in the stage unless its owner
+	// or manager overrides it (default pipeline).
+	ForecastCategory ForecastCategory `yaml:"forecast_category" json:"forecastCategory,omitempty"`
 }
 
 // Reminder triggers.
