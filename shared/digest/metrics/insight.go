@@ -13,6 +13,7 @@ func (c *calc) insight(r *Report) {
 	r.Competitors = c.competitors()
 	r.ActivityMeasures = c.activityMeasures()
 	r.Territories = c.territories()
+	r.Forecast = c.forecast()
 }
 
 // activities is every activity of the input (the members' window and the closed deals' whole

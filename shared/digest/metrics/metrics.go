@@ -48,6 +48,9 @@ type Input struct {
 	// and by whomever logged (competitor mentions, activities before won and lost deals);
 	// duplicates with Activities are fine.
 	DealActivities []domain.Activity
+	// ForecastCalls are the team's forecast calls for the forecast period and the one before
+	// (forecast.go); duplicates and other periods are fine.
+	ForecastCalls []domain.ForecastCall
 }
 
 // LoadPlan names the windows a caller must load for Compute. Windows without an end run to the
@@ -72,6 +75,10 @@ func Plan(period Period) LoadPlan {
 	won := prev.Start
 	if q.Start.Before(won) {
 		won = q.Start
+	}
+	// Forecast accuracy compares the previous forecast (quota) period's call with its bookings.
+	if qp := q.Previous().Start; qp.Before(won) {
+		won = qp
 	}
 	// A handoff answered in the reported periods may have been requested one period earlier.
 	return LoadPlan{ClosedFrom: prev.Start, WonFrom: won, CreatedFrom: prev.Start, LeadsFrom: prev.Start,
@@ -124,6 +131,7 @@ type Report struct {
 	Competitors      CompetitorReport  `json:"competitors"`
 	ActivityMeasures ActivityReport    `json:"activities"`
 	Territories      []TerritoryReport `json:"territories"`
+	Forecast         ForecastReport    `json:"forecast"`
 }
 
 // Summary is a team's or a rep's numbers for one period.
