@@ -44,6 +44,23 @@ func TestDigestPreviewInsightJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Q3: a 12,000 EUR win against a call of 20,000 EUR made in September.
+	q3 := domain.Deal{ID: "q3", Name: "Initech", Status: domain.DealWon, TeamID: "dach-sales", OwnerID: "anna-weber", Pipeline: "new-business",
+		Amount: domain.Money{AmountMinor: 1200000, Currency: "EUR"}, CreatedAt: time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)}
+	q3closed := time.Date(2026, 9, 10, 9, 0, 0, 0, time.UTC)
+	q3.ClosedAt = &q3closed
+	_ = q3.EnterStage("discovery", q3.CreatedAt)
+	if _, err := st.CreateDeal(ctx, q3); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []domain.ForecastCall{
+		{TeamID: "dach-sales", PeriodKey: "2026-Q3", ManagerID: "katrin-mueller", Amount: domain.Money{AmountMinor: 2000000, Currency: "EUR"}, SubmittedAt: time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)},
+		{TeamID: "dach-sales", PeriodKey: "2026-Q4", ManagerID: "katrin-mueller", Amount: domain.Money{AmountMinor: 9000000, Currency: "EUR"}, SubmittedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)},
+	} {
+		if _, err := st.PutForecastCall(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
 	st.Close()
 
 	var stdout, stderr bytes.Buffer
@@ -66,6 +83,23 @@ func TestDigestPreviewInsightJSON(t *testing.T) {
 				LostWith int    `json:"lostWith"`
 			} `json:"beforeClose"`
 		} `json:"activities"`
+		Forecast struct {
+			Key  string `json:"key"`
+			Team struct {
+				Closed struct {
+					AmountMinor int64 `json:"amountMinor"`
+				} `json:"closed"`
+			} `json:"team"`
+			Call *struct {
+				Amount struct {
+					AmountMinor int64 `json:"amountMinor"`
+				} `json:"amount"`
+			} `json:"call"`
+			Accuracy struct {
+				Key      string   `json:"key"`
+				Accuracy *float64 `json:"accuracy"`
+			} `json:"accuracy"`
+		} `json:"forecast"`
 		Territories []struct {
 			ID      string   `json:"id"`
 			Won     int      `json:"won"`
@@ -99,5 +133,14 @@ func TestDigestPreviewInsightJSON(t *testing.T) {
 	}
 	if len(r.Territories) != 1 || r.Territories[0].ID != "dach" || r.Territories[0].Won != 1 || r.Territories[0].Lost != 1 || r.Territories[0].WinRate == nil || *r.Territories[0].WinRate != 0.5 {
 		t.Errorf("territories = %+v, want dach with 1 won, 1 lost", r.Territories)
+	}
+	// Forecast for Q4: closed = the 12,000 EUR win of the week; the call of 90,000 EUR. Q3's
+	// call of 20,000 EUR against 12,000 EUR won → accuracy 0.6.
+	fc := r.Forecast
+	if fc.Key != "2026-Q4" || fc.Team.Closed.AmountMinor != 1200000 || fc.Call == nil || fc.Call.Amount.AmountMinor != 9000000 {
+		t.Errorf("forecast = %+v", fc)
+	}
+	if fc.Accuracy.Key != "2026-Q3" || fc.Accuracy.Accuracy == nil || *fc.Accuracy.Accuracy != 0.6 {
+		t.Errorf("accuracy = %+v, want 2026-Q3 at 0.6", fc.Accuracy)
 	}
 }

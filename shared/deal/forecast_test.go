@@ -56,3 +56,41 @@ func TestForecastCategoryOverride(t *testing.T) {
 		t.Errorf("override on a won deal: %d, want 400", code)
 	}
 }
+
+// The team's manager submits forecast calls; every submission is kept and listed.
+func TestForecastCallAPI(t *testing.T) {
+	f := newDealsFixture(t)
+	steps := []struct {
+		name, path, body string
+		code             int
+		field            string
+	}{
+		{"the manager calls Q4", "/v1/forecast-calls/dach-sales/2026-Q4", `{"managerId":"katrin-mueller","amount":"250000","note":"two renewals at risk"}`, 200, ""},
+		{"and raises it a day later", "/v1/forecast-calls/dach-sales/2026-Q4", `{"managerId":"katrin-mueller","amount":275000.5}`, 200, ""},
+		{"a rep may not", "/v1/forecast-calls/dach-sales/2026-Q4", `{"managerId":"anna-weber","amount":"1"}`, 400, "managerId"},
+		{"no such period", "/v1/forecast-calls/dach-sales/2026-W47", `{"managerId":"katrin-mueller","amount":"1"}`, 400, "period"},
+		{"an amount is required", "/v1/forecast-calls/dach-sales/2026-11", `{"managerId":"katrin-mueller"}`, 400, "amount"},
+		{"unknown team", "/v1/forecast-calls/nope/2026-Q4", `{"managerId":"katrin-mueller","amount":"1"}`, 400, "teamId"},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			f.clock.Advance(24 * time.Hour)
+			code, out := f.call(t, "PUT", s.path, s.body)
+			if code != s.code {
+				t.Fatalf("PUT %s: %d %v", s.body, code, out)
+			}
+			if s.field != "" && fmt.Sprint(fieldsOf(out)) != fmt.Sprint([]string{s.field}) {
+				t.Errorf("refusal names %v, want %s", fieldsOf(out), s.field)
+			}
+		})
+	}
+	code, out := f.call(t, "GET", "/v1/forecast-calls/dach-sales/2026-Q4", "")
+	calls, _ := out["calls"].([]any)
+	if code != 200 || len(calls) != 2 {
+		t.Fatalf("GET: %d %v, want the 2 calls", code, out)
+	}
+	last := calls[1].(map[string]any)
+	if amt := last["amount"].(map[string]any); amt["amountMinor"] != 27500050.0 || amt["currency"] != "EUR" || last["managerId"] != "katrin-mueller" {
+		t.Errorf("latest call = %v, want 275,000.50 EUR by katrin-mueller", last)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/dealflow/dealflow/shared/digest/metrics"
 	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/store"
 )
@@ -45,4 +46,18 @@ func (d *Service) loadDealActivities(ctx context.Context, closed []domain.Deal) 
 	}
 	wg.Wait()
 	return out, first
+}
+
+// loadForecastCalls reads the team's calls for the forecast period (the quota period) and the
+// one before it, whose accuracy the digest reports. Two key queries.
+func (d *Service) loadForecastCalls(ctx context.Context, teamID string, q metrics.Period) ([]domain.ForecastCall, error) {
+	var out []domain.ForecastCall
+	for _, key := range []string{q.Key(), q.Previous().Key()} {
+		calls, err := d.Store.ListForecastCalls(ctx, teamID, key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, calls...)
+	}
+	return out, nil
 }

@@ -20,6 +20,16 @@ func init() {
 		"digest.territory.line":          "pipeline %s (%s); won %s (%d); win rate %s; avg %s; cycle %s; coverage %s; %s open deals per rep",
 		"digest.na.nothing_lost":         "nothing lost",
 		"digest.na.none_answered":        "none answered",
+		"digest.na.no_call":              "no call",
+		"digest.section.forecast":        "Forecast %s",
+		"digest.fc.closed":               "Closed",
+		"digest.fc.commit":               "Commit",
+		"digest.fc.best_case":            "Best case",
+		"digest.fc.pipeline":             "Pipeline (weighted)",
+		"digest.fc.call":                 "Your call",
+		"digest.fc.no_call":              "none submitted",
+		"digest.fc.accuracy":             "Call accuracy %s",
+		"digest.fc.accuracy_value":       "%s (called %s, won %s)",
 	})
 	Add(German, map[string]string{
 		"digest.section.competitors":     "Wettbewerber",
@@ -38,5 +48,15 @@ func init() {
 		"digest.territory.line":          "Pipeline %s (%s); gewonnen %s (%d); Abschlussquote %s; Ø %s; Zyklus %s; Abdeckung %s; %s offene Deals je Vertriebler",
 		"digest.na.nothing_lost":         "nichts verloren",
 		"digest.na.none_answered":        "nichts beantwortet",
+		"digest.na.no_call":              "keine Prognose",
+		"digest.section.forecast":        "Prognose %s",
+		"digest.fc.closed":               "Abgeschlossen",
+		"digest.fc.commit":               "Commit",
+		"digest.fc.best_case":            "Best Case",
+		"digest.fc.pipeline":             "Pipeline (gewichtet)",
+		"digest.fc.call":                 "Deine Prognose",
+		"digest.fc.no_call":              "keine abgegeben",
+		"digest.fc.accuracy":             "Prognosegenauigkeit %s",
+		"digest.fc.accuracy_value":       "%s (prognostiziert %s, gewonnen %s)",
 	})
 }

@@ -177,6 +177,13 @@ type Store interface {
 	PutDigest(ctx context.Context, d domain.DigestRecord, events ...OutboxEvent) (existing domain.DigestRecord, created bool, err error)
 	GetDigest(ctx context.Context, managerID, periodKey string) (domain.DigestRecord, error)
 
+	// PutForecastCall stores a manager's forecast call; each (TeamID, PeriodKey, SubmittedAt) is
+	// one submission, kept so that the call in effect at any instant can be found (writing the
+	// same submission again changes nothing). ListForecastCalls lists a team's calls for a
+	// period, oldest first.
+	PutForecastCall(ctx context.Context, c domain.ForecastCall) (domain.ForecastCall, error)
+	ListForecastCalls(ctx context.Context, teamID, periodKey string) ([]domain.ForecastCall, error)
+
 	// PutIdempotencyKey stores value under key unless an unexpired value is there. It returns the
 	// value in effect afterwards (value itself when created). Expired keys count as absent;
 	// ttl <= 0 means the key never expires.

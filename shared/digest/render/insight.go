@@ -32,6 +32,28 @@ func (v *view) buildInsight() {
 		v.Insight = append(v.Insight, comp)
 	}
 
+	fc := r.Forecast
+	if fc.Key != "" {
+		sec := insightSection{Title: v.L("digest.section.forecast", fc.Key)}
+		call := v.L("digest.fc.no_call")
+		if fc.Call != nil {
+			call = v.moneyWhole(fc.Call.Amount)
+		}
+		sec.Rows = append(sec.Rows,
+			kv{v.L("digest.fc.closed"), v.amount(fc.Team.Closed)},
+			kv{v.L("digest.fc.commit"), v.amount(fc.Team.Commit)},
+			kv{v.L("digest.fc.best_case"), v.amount(fc.Team.BestCase)},
+			kv{v.L("digest.fc.pipeline"), v.amount(fc.Team.Pipeline) + " (" + v.amount(fc.Team.Weighted) + ")"},
+			kv{v.L("digest.fc.call"), call})
+		acc := fc.Accuracy
+		value := v.naWhy(acc.Accuracy.Why)
+		if acc.Accuracy.OK && acc.Call.OK {
+			value = v.L("digest.fc.accuracy_value", v.percent(acc.Accuracy), v.moneyWhole(acc.Call.V), v.amount(acc.Actual))
+		}
+		sec.Rows = append(sec.Rows, kv{v.L("digest.fc.accuracy", acc.Key), value})
+		v.Insight = append(v.Insight, sec)
+	}
+
 	a := r.ActivityMeasures.Team
 	act := insightSection{Title: v.L("digest.section.activity_health")}
 	act.Rows = append(act.Rows,

@@ -30,20 +30,25 @@ func TestInsightSections(t *testing.T) {
 		{ID: "s", Name: "South", OpenDeals: 1, OpenPipeline: eur(1000), Lost: 1, WonAmount: eur(0), WinRate: metrics.Some(0.0),
 			AvgDealSize: metrics.NA[domain.Money](metrics.WhyNothingWon), CycleDays: metrics.NA[float64](metrics.WhyNothingWon), Coverage: metrics.NA[float64](metrics.WhyNoQuota), OpenDealsPerRep: 1},
 	}
+	r.Forecast.Accuracy = metrics.ForecastAccuracy{Key: "2026-Q3", Call: metrics.Some(domain.Money{AmountMinor: 2000000, Currency: "EUR"}),
+		Actual: eur(12000), Accuracy: metrics.Some(0.6)}
 	mgr, _ := org.Rep("mgr")
 	team, _ := org.Team("t1")
 	for locale, want := range map[string][]string{
 		"en-US": {
-			"Competitors\n-----------\nMüller Soft: 2 deals open (€30,000); win rate 50% (1 won, 1 lost)\n\nActivity measures",
+			"Competitors\n-----------\nMüller Soft: 2 deals open (€30,000); win rate 50% (1 won, 1 lost)\n\nForecast 2026-Q4",
 			"Meetings booked: 3 (2 qualified)", "Proposals sent: 1", "Follow-up consistency: 75% (3 of 4 deals touched in time)",
 			"Lead response time: median 1.5 h (2 of 3 answered)", "- Meetings: in 100% of won deals, 0% of lost deals",
 			"North: pipeline €31,200 (3 deals); won €14,500 (2); win rate 100%; avg €7,250; cycle 8.0 days; coverage 0.4×; 1.5 open deals per rep",
 			"South: pipeline €1,000 (1 deal); won €0 (0); win rate 0%; avg –; cycle –; coverage – (no quota); 1.0 open deals per rep",
+			"Forecast 2026-Q4\n----------------\nClosed: €",
+			"Call accuracy 2026-Q3: 60% (called €20,000, won €12,000)",
 		},
 		"de-DE": {
 			"Müller Soft: 2 Deals offen (30.000\u00a0€); Abschlussquote 50\u00a0% (1 gewonnen, 1 verloren)",
 			"Gebuchte Termine: 3 (2 qualifiziert)", "Nachfass-Disziplin: 75\u00a0% (3 von 4 Deals rechtzeitig bearbeitet)",
-			"Reaktionszeit auf Leads: Median 1,5 Std. (2 von 3 beantwortet)", "Gebiete\n-------\nNorth: Pipeline 31.200\u00a0€ (3 Deals)",
+			"Reaktionszeit auf Leads: Median 1,5 Std. (2 von 3 beantwortet)",
+			"Prognosegenauigkeit 2026-Q3: 60\u00a0% (prognostiziert 20.000\u00a0€, gewonnen 12.000\u00a0€)", "Gebiete\n-------\nNorth: Pipeline 31.200\u00a0€ (3 Deals)",
 		},
 	} {
 		m := *mgr

@@ -283,6 +283,11 @@ func TestReadmeMatchesRequests(t *testing.T) {
 			func() error { d := dig; d.PeriodKey = "q"; _, _, err := s.PutDigest(ctx, d, ev); return err },
 		}},
 		{"GetDigest", []func() error{func() error { _, err := s.GetDigest(ctx, "m", "p"); return err }}},
+		{"PutForecastCall", []func() error{func() error {
+			_, err := s.PutForecastCall(ctx, domain.ForecastCall{TeamID: "t", PeriodKey: "p", SubmittedAt: now})
+			return err
+		}}},
+		{"ListForecastCalls", []func() error{func() error { _, err := s.ListForecastCalls(ctx, "t", "p"); return err }}},
 		{"PutIdempotencyKey", []func() error{
 			func() error { _, _, err := s.PutIdempotencyKey(ctx, "k", "v", time.Hour); return err },
 			func() error { _, _, err := s.PutIdempotencyKey(ctx, "k", "v2", time.Hour); return err },
