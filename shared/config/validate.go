@@ -198,6 +198,7 @@ func validate(o *Org, d *decoder) {
 	v.forms()
 	v.competitors()
 	v.forecastCategories()
+	v.commissionPlans()
 }
 
 func (v *validator) settings() {

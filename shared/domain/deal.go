@@ -63,6 +63,11 @@ type Deal struct {
 	ForecastCategory ForecastCategory `json:"forecastCategory,omitempty"`
 	ForecastHistory  []ForecastChange `json:"forecastHistory,omitempty"`
 
+	// Splits credit shares of the deal to several reps for commission (empty: all to the owner).
+	Splits []DealSplit `json:"splits,omitempty"`
+	// ChurnedAt is when the customer of a won deal churned (commission clawback).
+	ChurnedAt *time.Time `json:"churnedAt,omitempty"`
+
 	Version int64 `json:"version"`
 }
 

@@ -30,6 +30,7 @@ type Org struct {
 	Webhooks         WebhookSettings  `yaml:"webhooks" json:"webhooks"`
 	Forms            []Form           `yaml:"forms" json:"forms,omitempty"`
 	Competitors      []Competitor     `yaml:"competitors" json:"competitors,omitempty"`
+	CommissionPlans  []CommissionPlan `yaml:"commission_plans" json:"commissionPlans,omitempty"`
 }
 
 // OrgSettings are the org-wide defaults.

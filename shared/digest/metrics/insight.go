@@ -14,6 +14,7 @@ func (c *calc) insight(r *Report) {
 	r.ActivityMeasures = c.activityMeasures()
 	r.Territories = c.territories()
 	r.Forecast = c.forecast()
+	r.Commission = c.commission()
 }
 
 // activities is every activity of the input (the members' window and the closed deals' whole

@@ -132,6 +132,7 @@ type Report struct {
 	ActivityMeasures ActivityReport    `json:"activities"`
 	Territories      []TerritoryReport `json:"territories"`
 	Forecast         ForecastReport    `json:"forecast"`
+	Commission       CommissionReport  `json:"commission"`
 }
 
 // Summary is a team's or a rep's numbers for one period.
