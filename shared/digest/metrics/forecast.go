@@ -61,6 +61,8 @@ type ForecastAccuracy struct {
 	// Variance = actual − call; Accuracy = the smaller of the two ÷ the larger (1 = exact).
 	Variance Maybe[domain.Money] `json:"variance"`
 	Accuracy Maybe[float64]      `json:"accuracy"`
+	// NoRate: the call is in a currency without a rate into the report currency.
+	NoRate bool `json:"noRate,omitempty"`
 }
 
 // forecastCategoryAt is a deal's category at t, in the stage it was in then: the last override
@@ -171,6 +173,7 @@ func (c *calc) forecast() ForecastReport {
 			acc.Accuracy = ratio(float64(lo), float64(hi), WhyNoCall)
 		} else {
 			acc.Call, acc.Variance, acc.Accuracy = NA[domain.Money](WhyNoRate), NA[domain.Money](WhyNoRate), NA[float64](WhyNoRate)
+			acc.NoRate = true
 		}
 	}
 	out.Accuracy = acc

@@ -61,3 +61,50 @@ func (c *calc) inScope(d *domain.Deal) (open, closed bool, st dealState) {
 	}
 	return false, false, dealState{}
 }
+
+// explainInsight restores why the insight sections' n/a values are not available after the
+// report went through JSON (Report.UnmarshalJSON), following the order they are decided in.
+func explainInsight(r *Report) {
+	for i := range r.Competitors.Competitors {
+		explain(&r.Competitors.Competitors[i].WinRate, WhyNothingClosed)
+	}
+	am := &r.ActivityMeasures
+	for _, m := range append([]*ActivityMeasures{&am.Team}, func() []*ActivityMeasures {
+		var out []*ActivityMeasures
+		for i := range am.Reps {
+			out = append(out, &am.Reps[i])
+		}
+		return out
+	}()...) {
+		explain(&m.FollowUp.Share, WhyNoDeals)
+		explain(&m.LeadResponse.Median, WhyNoneAnswered)
+		explain(&m.HandoffResponse.Median, WhyNoneAnswered)
+	}
+	for i := range am.BeforeClose {
+		explain(&am.BeforeClose[i].WonShare, WhyNothingWon)
+		explain(&am.BeforeClose[i].LostShare, WhyNothingLost)
+	}
+	for i := range r.Territories {
+		t := &r.Territories[i]
+		explain(&t.WinRate, WhyNothingClosed)
+		if t.Won == 0 {
+			explain(&t.AvgDealSize, WhyNothingWon)
+			explain(&t.CycleDays, WhyNothingWon)
+		} else {
+			explain(&t.AvgDealSize, WhyNoRate)
+		}
+		explainAttainment(&t.Quota)
+		t.Coverage.Why = t.Quota.Coverage.Why
+	}
+	acc := &r.Forecast.Accuracy
+	why := WhyNoCall
+	if acc.NoRate {
+		why = WhyNoRate
+	}
+	explain(&acc.Call, why)
+	explain(&acc.Variance, why)
+	explain(&acc.Accuracy, why)
+	for i := range r.Commission.Statements {
+		explain(&r.Commission.Statements[i].Quota, WhyNoQuota)
+	}
+}
