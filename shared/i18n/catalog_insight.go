@@ -30,6 +30,8 @@ func init() {
 		"digest.fc.no_call":              "none submitted",
 		"digest.fc.accuracy":             "Call accuracy %s",
 		"digest.fc.accuracy_value":       "%s (called %s, won %s)",
+		"digest.section.commission":      "Commission %s",
+		"digest.commission.line":         "%s (booked %s, adjustments %s)",
 	})
 	Add(German, map[string]string{
 		"digest.section.competitors":     "Wettbewerber",
@@ -58,5 +60,7 @@ func init() {
 		"digest.fc.no_call":              "keine abgegeben",
 		"digest.fc.accuracy":             "Prognosegenauigkeit %s",
 		"digest.fc.accuracy_value":       "%s (prognostiziert %s, gewonnen %s)",
+		"digest.section.commission":      "Provision %s",
+		"digest.commission.line":         "%s (gebucht %s, Korrekturen %s)",
 	})
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"github.com/dealflow/dealflow/shared/digest/metrics"
+	"github.com/dealflow/dealflow/shared/domain"
 	"github.com/dealflow/dealflow/shared/i18n"
 )
 
@@ -79,6 +80,18 @@ func (v *view) buildInsight() {
 		act.Rows = append(act.Rows, kv{"", v.L("digest.act.before_close", v.L("digest.activity."+string(p.Type)), v.percent(p.WonShare), v.percent(p.LostShare))})
 	}
 	v.Insight = append(v.Insight, act)
+
+	if cm := r.Commission; len(cm.Statements) > 0 {
+		sec := insightSection{Title: v.L("digest.section.commission", cm.PeriodKey)}
+		for _, s := range cm.Statements {
+			adj := domain.Money{Currency: s.Currency}
+			for _, a := range s.Adjustments {
+				adj.AmountMinor += a.Amount.AmountMinor
+			}
+			sec.Rows = append(sec.Rows, kv{v.repName(s.RepID), v.L("digest.commission.line", v.moneyWhole(s.Total), v.moneyWhole(s.Booked), v.moneyWhole(adj))})
+		}
+		v.Insight = append(v.Insight, sec)
+	}
 
 	if len(r.Territories) > 1 {
 		terr := insightSection{Title: v.L("digest.section.territories")}

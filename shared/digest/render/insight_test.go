@@ -32,6 +32,8 @@ func TestInsightSections(t *testing.T) {
 	}
 	r.Forecast.Accuracy = metrics.ForecastAccuracy{Key: "2026-Q3", Call: metrics.Some(domain.Money{AmountMinor: 2000000, Currency: "EUR"}),
 		Actual: eur(12000), Accuracy: metrics.Some(0.6)}
+	r.Commission = metrics.CommissionReport{PeriodKey: "2026-Q4", Statements: []metrics.CommissionStatement{{RepID: "ae2", Currency: "EUR",
+		Booked: eur(180000).Money, Total: eur(18500).Money, Adjustments: []metrics.CommissionAdjustment{{Kind: "clawback", Amount: eur(-1000).Money}}}}}
 	mgr, _ := org.Rep("mgr")
 	team, _ := org.Team("t1")
 	for locale, want := range map[string][]string{
@@ -43,6 +45,7 @@ func TestInsightSections(t *testing.T) {
 			"South: pipeline €1,000 (1 deal); won €0 (0); win rate 0%; avg –; cycle –; coverage – (no quota); 1.0 open deals per rep",
 			"Forecast 2026-Q4\n----------------\nClosed: €",
 			"Call accuracy 2026-Q3: 60% (called €20,000, won €12,000)",
+			"Commission 2026-Q4\n------------------\nBob Late: €18,500 (booked €180,000, adjustments -€1,000)",
 		},
 		"de-DE": {
 			"Müller Soft: 2 Deals offen (30.000\u00a0€); Abschlussquote 50\u00a0% (1 gewonnen, 1 verloren)",
