@@ -196,6 +196,9 @@ func validate(o *Org, d *decoder) {
 	v.digests()
 	v.webhooks()
 	v.forms()
+	v.competitors()
+	v.forecastCategories()
+	v.commissionPlans()
 }
 
 var routeKey = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /\S*$`)

@@ -24,6 +24,8 @@ type DealView struct {
 	StageName     string `json:"stageName"`
 	Probability   int    `json:"probability"`
 	AmountDecimal string `json:"amountDecimal,omitempty"`
+	// Forecast is an open deal's forecast category in effect: the override, else the stage's.
+	Forecast domain.ForecastCategory `json:"forecast,omitempty"`
 }
 
 func (d *Service) dealView(deal domain.Deal) DealView {
@@ -35,6 +37,9 @@ func (d *Service) dealView(deal domain.Deal) DealView {
 	}
 	if deal.Amount.Currency != "" {
 		v.AmountDecimal = deal.Amount.Decimal()
+	}
+	if deal.IsOpen() {
+		v.Forecast = ForecastCategory(d.Org, deal)
 	}
 	return v
 }
@@ -220,7 +225,7 @@ func (d *Service) CreateDeal(ctx context.Context, in DealInput, idem string) (do
 	return created, true, nil
 }
 
-var dealPatchFields = []string{"stage", "amount", "currency", "closeDate", "nextStep", "lostReason", "ownerId"}
+var dealPatchFields = []string{"stage", "amount", "currency", "closeDate", "nextStep", "lostReason", "ownerId", "forecastCategory", "forecastNote", "forecastBy"}
 
 func (ds *Service) patchDeal(w http.ResponseWriter, r *http.Request) {
 	body, herr := ds.signed(r, true)
@@ -243,6 +248,7 @@ func (ds *Service) patchDeal(w http.ResponseWriter, r *http.Request) {
 		return &s
 	}
 	p.Stage, p.NextStep, p.LostReason, p.OwnerID, p.Currency = opt("stage"), opt("nextStep"), opt("lostReason"), opt("ownerId"), opt("currency")
+	p.ForecastCategory, p.ForecastNote, p.ForecastBy = opt("forecastCategory"), opt("forecastNote"), opt("forecastBy")
 	if f.Has("amount") {
 		a := f.Amount("amount")
 		p.Amount = &a

@@ -54,6 +54,10 @@ type DealPatch struct {
 	NextStep       *string
 	LostReason     *string
 	OwnerID        *string
+	// ForecastCategory, ForecastNote and ForecastBy override the forecast category (forecast.go).
+	ForecastCategory *string
+	ForecastNote     *string
+	ForecastBy       *string
 	// At is when the change happened (a HubSpot event's time); zero means now.
 	At time.Time
 	// FromCRM marks a change mirrored from the CRM, which owns the record: a stage change to lost
@@ -173,6 +177,7 @@ func ApplyDealPatch(org *domain.Org, old domain.Deal, p DealPatch, at time.Time)
 			}
 		}
 	}
+	applyForecast(org, &d, p, at, fail)
 	if len(errs) > 0 {
 		return old, nil, domain.Invalid("InvalidPatch", "the change has invalid fields", errs...)
 	}

@@ -41,6 +41,10 @@ func Routes(s *Service) []httpapi.Route {
 			Summary: "Change a deal's stage, amount, close date, next step, lost reason or owner."},
 		{Method: http.MethodPost, Path: "/v1/activities", Function: "deals", Auth: "bearer", Action: string(identity.ActivityCreate), Handler: s.postActivity,
 			Summary: "Log an email, call, meeting, note or sent proposal on a deal or a lead."},
+		{Method: http.MethodPut, Path: "/v1/forecast-calls/{teamId}/{period}", Function: "deals", Auth: "bearer", Action: string(identity.ForecastSubmit), Handler: s.putForecastCall,
+			Summary: "Submit the manager's forecast call for the team's month or quarter."},
+		{Method: http.MethodGet, Path: "/v1/forecast-calls/{teamId}/{period}", Function: "deals", Auth: "bearer", Action: string(identity.ForecastRead), Handler: s.listForecastCalls,
+			Summary: "List the forecast calls submitted for the team's month or quarter."},
 	}
 }
 

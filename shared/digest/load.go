@@ -174,6 +174,12 @@ func (d *Service) DigestReport(ctx context.Context, mgr *domain.Rep, team *domai
 	if firstErr != nil {
 		return fail(firstOp, firstErr)
 	}
+	if in.DealActivities, firstErr = d.loadDealActivities(ctx, closed); firstErr != nil {
+		return fail("list deal activities", firstErr)
+	}
+	if in.ForecastCalls, firstErr = d.loadForecastCalls(ctx, team.ID, plan.Quota); firstErr != nil {
+		return fail("list forecast calls", firstErr)
+	}
 	in.Deals = make([]domain.Deal, 0, len(open)+len(closed)+len(won)+len(created))
 	in.Deals = append(append(append(append(in.Deals, open...), closed...), won...), created...)
 	seenHandoff := map[string]bool{}

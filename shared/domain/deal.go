@@ -58,6 +58,16 @@ type Deal struct {
 
 	StageHistory []StageEntry `json:"stageHistory,omitempty"`
 
+	// ForecastCategory overrides the stage's default forecast category ("" = the default);
+	// ForecastHistory keeps every override with its note.
+	ForecastCategory ForecastCategory `json:"forecastCategory,omitempty"`
+	ForecastHistory  []ForecastChange `json:"forecastHistory,omitempty"`
+
+	// Splits credit shares of the deal to several reps for commission (empty: all to the owner).
+	Splits []DealSplit `json:"splits,omitempty"`
+	// ChurnedAt is when the customer of a won deal churned (commission clawback).
+	ChurnedAt *time.Time `json:"churnedAt,omitempty"`
+
 	Version int64 `json:"version"`
 }
 

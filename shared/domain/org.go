@@ -37,6 +37,8 @@ type Org struct {
 	// Deprecations are warnings about settings that still work under an old name; the loader
 	// fills them, runtimes log them and `dealflow validate` prints them.
 	Deprecations []string `yaml:"-" json:"-"`
+	Competitors      []Competitor     `yaml:"competitors" json:"competitors,omitempty"`
+	CommissionPlans  []CommissionPlan `yaml:"commission_plans" json:"commissionPlans,omitempty"`
 }
 
 // OrgSettings are the org-wide defaults.
@@ -484,6 +486,9 @@ type Stage struct {
 	Lost        bool   `yaml:"lost" json:"lost,omitempty"`
 	// HubSpotID is the HubSpot dealstage value that maps onto this stage.
 	HubSpotID string `yaml:"hubspot_id" json:"hubspotId,omitempty"`
+	// ForecastCategory is the forecast category of an open deal in the stage unless its owner
+	// or manager overrides it (default pipeline).
+	ForecastCategory ForecastCategory `yaml:"forecast_category" json:"forecastCategory,omitempty"`
 }
 
 // Reminder triggers.

@@ -49,6 +49,10 @@ func init() {
 			"nextStep":   Schema{"type": "string"},
 			"lostReason": Schema{"type": "string", "description": "only for a lost deal (or with a lost stage in the same change)"},
 			"ownerId":    Schema{"type": "string"},
+			"forecastCategory": Schema{"enum": []string{"pipeline", "best_case", "commit", "omitted", ""},
+				"description": "overrides the stage's forecast category of an open deal (\"\" returns to it); needs forecastNote and forecastBy"},
+			"forecastNote": Schema{"type": "string", "description": "why the category changes; kept in forecastHistory"},
+			"forecastBy":   Schema{"type": "string", "description": "the deal's owner or their manager"},
 		},
 	})
 	DescribeSchema("Deal", Schema{

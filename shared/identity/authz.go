@@ -35,6 +35,8 @@ const (
 	ReminderRead     Action = "reminder.read"
 	ReminderSnooze   Action = "reminder.snooze"
 	AuditRead        Action = "audit.read"
+	ForecastSubmit   Action = "forecast.submit" // a manager's call for a period
+	ForecastRead     Action = "forecast.read"
 	TokensManage     Action = "tokens.manage"
 	ConsoleView      Action = "console.view"
 
@@ -113,6 +115,8 @@ var Table = map[Action]Rule{
 	ReminderRead:     {Scope: ScopeRead, Manager: Team, Rep: Own},
 	ReminderSnooze:   {Manager: Team, Rep: Own},
 	AuditRead:        {Scope: ScopeAdmin, Manager: Team},
+	ForecastSubmit:   {Scope: ScopeDealsWrite, Manager: Team},
+	ForecastRead:     {Scope: ScopeRead, Manager: Team},
 	TokensManage:     {Scope: ScopeAdmin},
 	ConsoleView:      {Manager: Any, Rep: Any},
 }

@@ -33,7 +33,7 @@ type Scored struct {
 
 // scoreOf evaluates the org's scoring model for l with its touches as of now.
 func (s *Service) scoreOf(l domain.Lead, now time.Time) qualify.Result {
-	return ScoringModel(s.Org.Scoring).Score(l, l.Touches, now)
+	return ScoringModel(s.Org.Scoring, s.Org.Competitors...).Score(l, l.Touches, now)
 }
 
 // rescore applies edit to the stored lead and re-computes its score (fit + engagement, decayed

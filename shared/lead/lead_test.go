@@ -246,3 +246,19 @@ func TestOwnerWithSlackIDIsAlsoToldOnSlack(t *testing.T) {
 		t.Fatalf("slack = %+v", rec.msgs)
 	}
 }
+
+// A lead from a domain of a competitor in the org file's competitor list is disqualified like
+// one from scoring.competitor_domains.
+func TestListedCompetitorDomainIsDisqualified(t *testing.T) {
+	f := newFixture(t, func(d *platform.Deps) {
+		d.Org.Competitors = []domain.Competitor{{ID: "fab", Name: "Fabrikam", Domains: []string{"fabrikam.example"}}}
+	})
+	l := f.lead(t, domain.Lead{ID: "l-9", Email: "eve@fabrikam.example", Domain: "fabrikam.example", Country: "DE"})
+	q, err := f.svc.QualifyLead(context.Background(), LeadRef{LeadID: l.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Status != "disqualified" || !strings.Contains(q.Reason, "competitor") {
+		t.Fatalf("qualification = %+v", q)
+	}
+}

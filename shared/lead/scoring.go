@@ -5,8 +5,9 @@ import (
 	"github.com/dealflow/dealflow/shared/qualify"
 )
 
-// ScoringModel turns the org file's scoring section into the qualify model.
-func ScoringModel(s domain.ScoringModel) qualify.Model {
+// ScoringModel turns the org file's scoring section into the qualify model. A lead from a
+// domain of scoring.competitor_domains or of a listed competitor is disqualified as "competitor".
+func ScoringModel(s domain.ScoringModel, competitors ...domain.Competitor) qualify.Model {
 	m := qualify.Model{HalfLife: s.DecayHalfLife.Duration, MQL: s.Thresholds.MQL, SQL: s.Thresholds.SQL}
 	for _, f := range s.Fit {
 		m.Fit = append(m.Fit, qualify.FitRule{ID: f.ID, Points: f.Points, When: []qualify.Condition{condition(f.When)}})
@@ -14,9 +15,13 @@ func ScoringModel(s domain.ScoringModel) qualify.Model {
 	for _, e := range s.Engagement {
 		m.Engagement = append(m.Engagement, qualify.EngagementRule{ID: e.Activity, Activity: e.Activity, Points: e.Points, Max: e.Max})
 	}
-	if len(s.CompetitorDomains) > 0 {
+	rivals := append([]string(nil), s.CompetitorDomains...)
+	for _, c := range competitors {
+		rivals = append(rivals, c.Domains...)
+	}
+	if len(rivals) > 0 {
 		m.Disqualify = append(m.Disqualify, qualify.DisqualifyRule{ID: "competitor", Reason: "competitor",
-			When: []qualify.Condition{{Field: "domain", In: s.CompetitorDomains}}})
+			When: []qualify.Condition{{Field: "domain", In: rivals}}})
 	}
 	for _, r := range s.Disqualify {
 		m.Disqualify = append(m.Disqualify, qualify.DisqualifyRule{ID: r.ID, Reason: r.Reason, When: []qualify.Condition{condition(r.When)}})

@@ -207,6 +207,12 @@ type Store interface {
 	// ListAudit lists the audit entries of one object ("deal/deal_123", AuditObject), oldest
 	// first. Entries are written by the adapters with each entity write made under WithActor.
 	ListAudit(ctx context.Context, object string, p Page) ([]domain.AuditEntry, string, error)
+	// PutForecastCall stores a manager's forecast call; each (TeamID, PeriodKey, SubmittedAt) is
+	// one submission, kept so that the call in effect at any instant can be found (writing the
+	// same submission again changes nothing). ListForecastCalls lists a team's calls for a
+	// period, oldest first.
+	PutForecastCall(ctx context.Context, c domain.ForecastCall) (domain.ForecastCall, error)
+	ListForecastCalls(ctx context.Context, teamID, periodKey string) ([]domain.ForecastCall, error)
 
 	// PutIdempotencyKey stores value under key unless an unexpired value is there. It returns the
 	// value in effect afterwards (value itself when created). Expired keys count as absent;

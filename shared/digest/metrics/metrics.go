@@ -44,6 +44,13 @@ type Input struct {
 	TeamLeads   []domain.Lead
 	Onboardings []domain.Onboarding
 	Reminders   []domain.Reminder
+	// DealActivities are the activities of the deals closed in [Plan.ClosedFrom, now), whenever
+	// and by whomever logged (competitor mentions, activities before won and lost deals);
+	// duplicates with Activities are fine.
+	DealActivities []domain.Activity
+	// ForecastCalls are the team's forecast calls for the forecast period and the one before
+	// (forecast.go); duplicates and other periods are fine.
+	ForecastCalls []domain.ForecastCall
 }
 
 // LoadPlan names the windows a caller must load for Compute. Windows without an end run to the
@@ -68,6 +75,10 @@ func Plan(period Period) LoadPlan {
 	won := prev.Start
 	if q.Start.Before(won) {
 		won = q.Start
+	}
+	// Forecast accuracy compares the previous forecast (quota) period's call with its bookings.
+	if qp := q.Previous().Start; qp.Before(won) {
+		won = qp
 	}
 	// A handoff answered in the reported periods may have been requested one period earlier.
 	return LoadPlan{ClosedFrom: prev.Start, WonFrom: won, CreatedFrom: prev.Start, LeadsFrom: prev.Start,
@@ -115,6 +126,13 @@ type Report struct {
 	StaleMore  StaleMore        `json:"staleMore"`
 	TopDeals   []DealLine       `json:"topDeals"` // open deals closing in the current period
 	Onboarding OnboardingStatus `json:"onboarding"`
+
+	// Competitors, ActivityMeasures and Territories: insight.go.
+	Competitors      CompetitorReport  `json:"competitors"`
+	ActivityMeasures ActivityReport    `json:"activities"`
+	Territories      []TerritoryReport `json:"territories"`
+	Forecast         ForecastReport    `json:"forecast"`
+	Commission       CommissionReport  `json:"commission"`
 }
 
 // Summary is a team's or a rep's numbers for one period.
@@ -320,6 +338,7 @@ func Compute(in Input) Report {
 	}
 	r.TopDeals = c.topDeals()
 	r.Onboarding = c.onboarding()
+	c.insight(&r)
 	r.Rates = c.conv.rates()
 	return r
 }
@@ -333,6 +352,7 @@ type calc struct {
 	rows     []string // members, then any other owner of a team deal (so rows sum to the team)
 	members  map[string]bool
 	pipeline *domain.Pipeline
+	acts     []domain.Activity // activities(), built on first use
 }
 
 // ReportCurrency is the currency a team's digest reports in: teams[].currency, else the org's.

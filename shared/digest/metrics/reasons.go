@@ -37,6 +37,7 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 	for i := range r.TopDeals {
 		explain(&r.TopDeals[i].Converted, WhyNoRate)
 	}
+	explainInsight(r)
 	return nil
 }
 

@@ -68,7 +68,7 @@ const htmlSource = `<!DOCTYPE html>
 <tr><td style="padding:4px 24px 16px"><table role="presentation" cellpadding="4" cellspacing="0" border="0" style="font-size:13px">
 {{range .Onboarding}}<tr><td style="color:#52606d;padding-right:16px">{{.Label}}</td><td>{{.Value}}</td></tr>{{end}}
 </table></td></tr>
-<tr><td style="padding:12px 24px 0;font-size:12px;color:#7b8794;border-top:1px solid #d9dee3">{{.Rates}}</td></tr>
+{{/*insight*/}}<tr><td style="padding:12px 24px 0;font-size:12px;color:#7b8794;border-top:1px solid #d9dee3">{{.Rates}}</td></tr>
 <tr><td style="padding:4px 24px 12px;font-size:12px;color:#7b8794">{{if .PreferencesURL}}<a href="{{.PreferencesURL}}" style="color:#486581">{{call .L "digest.preferences"}}</a> · {{end}}{{call .L "footer.sent_by"}}</td></tr>
 </table></td></tr></table></body></html>
 `

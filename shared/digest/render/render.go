@@ -85,7 +85,8 @@ type view struct {
 	Top                                             []dealRow
 	StaleMore                                       string // "…and N more", when Stale is cut at StaleListLimit
 	Onboarding                                      []kv
-	Rates                                           string // the report currency and the rates it converted with
+	Insight                                         []insightSection // insight.go
+	Rates                                           string           // the report currency and the rates it converted with
 	PreferencesURL                                  string
 	L                                               func(key string, args ...any) string
 }
@@ -129,6 +130,7 @@ func newView(r metrics.Report, o Options) *view {
 		v.Intro = v.L("digest.intro."+string(r.Period.Kind), v.PeriodLabel)
 	}
 	v.build()
+	v.buildInsight()
 	return v
 }
 
@@ -502,6 +504,7 @@ func (v *view) text() string {
 	for _, o := range v.Onboarding {
 		line("%s: %s", o.Label, o.Value)
 	}
+	v.insightText(line, section)
 	line("")
 	line("%s", v.Rates)
 	if v.PreferencesURL != "" {
@@ -520,7 +523,9 @@ var (
 )
 
 func htmlTemplate() *template.Template {
-	htmlTemplateOnce.Do(func() { htmlTemplateT = template.Must(template.New("digest").Parse(htmlSource)) })
+	htmlTemplateOnce.Do(func() {
+		htmlTemplateT = template.Must(template.New("digest").Parse(strings.Replace(htmlSource, "{{/*insight*/}}", insightHTML, 1)))
+	})
 	return htmlTemplateT
 }
 

@@ -295,6 +295,11 @@ func TestReadmeMatchesRequests(t *testing.T) {
 		}}},
 		{"ListAPITokens", []func() error{func() error { _, _, err := s.ListAPITokens(ctx, p); return err }}},
 		{"ListAudit", []func() error{func() error { _, _, err := s.ListAudit(ctx, "deal/d1", p); return err }}},
+		{"PutForecastCall", []func() error{func() error {
+			_, err := s.PutForecastCall(ctx, domain.ForecastCall{TeamID: "t", PeriodKey: "p", SubmittedAt: now})
+			return err
+		}}},
+		{"ListForecastCalls", []func() error{func() error { _, err := s.ListForecastCalls(ctx, "t", "p"); return err }}},
 		{"PutIdempotencyKey", []func() error{
 			func() error { _, _, err := s.PutIdempotencyKey(ctx, "k", "v", time.Hour); return err },
 			func() error { _, _, err := s.PutIdempotencyKey(ctx, "k", "v2", time.Hour); return err },
