@@ -36,9 +36,9 @@ type Org struct {
 
 	// Deprecations are warnings about settings that still work under an old name; the loader
 	// fills them, runtimes log them and `dealflow validate` prints them.
-	Deprecations []string `yaml:"-" json:"-"`
-	Competitors      []Competitor     `yaml:"competitors" json:"competitors,omitempty"`
-	CommissionPlans  []CommissionPlan `yaml:"commission_plans" json:"commissionPlans,omitempty"`
+	Deprecations    []string         `yaml:"-" json:"-"`
+	Competitors     []Competitor     `yaml:"competitors" json:"competitors,omitempty"`
+	CommissionPlans []CommissionPlan `yaml:"commission_plans" json:"commissionPlans,omitempty"`
 }
 
 // OrgSettings are the org-wide defaults.
