@@ -26,7 +26,7 @@ type ActivityInput struct {
 var activityFields = []string{"type", "repId", "dealId", "leadId", "at", "subject", "notes"}
 
 func (ds *Service) postActivity(w http.ResponseWriter, r *http.Request) {
-	body, herr := ds.signed(r, true)
+	body, herr := httpapi.ReadBody(r, "application/json")
 	if herr != nil {
 		httpapi.WriteError(w, herr)
 		return

@@ -47,8 +47,3 @@ func Routes(s *Service) []httpapi.Route {
 			Summary: "List the forecast calls submitted for the team's month or quarter."},
 	}
 }
-
-// signed reads a JSON body (when needBody) of a request the identity.Guard authenticated.
-func (s *Service) signed(r *http.Request, needBody bool) ([]byte, *httpapi.Error) {
-	return httpapi.JSONBody(r, needBody)
-}

@@ -84,8 +84,3 @@ func Routes(s *Service) []httpapi.Route {
 			Summary: "Decline a handoff with a reason (signed link, single use): the next AE is asked."},
 	}
 }
-
-// signed reads a JSON body (when needBody) of a request the identity.Guard authenticated.
-func (s *Service) signed(r *http.Request, needBody bool) ([]byte, *httpapi.Error) {
-	return httpapi.JSONBody(r, needBody)
-}

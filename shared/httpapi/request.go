@@ -45,15 +45,6 @@ func ReadBody(r *http.Request, wantType string) ([]byte, *Error) {
 	return body, nil
 }
 
-// JSONBody reads a JSON body when needBody. Who sent it was checked before the handler ran
-// (identity.Guard: a token, a session, or a Dealflow-Signature where the table accepts one).
-func JSONBody(r *http.Request, needBody bool) ([]byte, *Error) {
-	if !needBody {
-		return nil, nil
-	}
-	return ReadBody(r, "application/json")
-}
-
 // JSONFields decodes a JSON object into its top-level fields, so a PATCH can tell a field that is
 // absent from one that is null; a field not in allowed is an error.
 func JSONFields(body []byte, allowed ...string) (map[string]json.RawMessage, *Error) {

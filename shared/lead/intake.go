@@ -65,7 +65,7 @@ func FieldErrors(err error) []httpapi.FieldError {
 }
 
 func (in *Service) postLead(w http.ResponseWriter, r *http.Request) {
-	body, herr := in.signed(r, true)
+	body, herr := httpapi.ReadBody(r, "application/json")
 	if herr != nil {
 		httpapi.WriteError(w, herr)
 		return

@@ -67,8 +67,3 @@ func Routes(s *Service) []httpapi.Route {
 			Summary: "Record engagement touches (a demo request, a page view) on a lead; the lead is re-scored and, on crossing into SQL, re-routed once."},
 	}
 }
-
-// signed reads a JSON body (when needBody) of a request the identity.Guard authenticated.
-func (s *Service) signed(r *http.Request, needBody bool) ([]byte, *httpapi.Error) {
-	return httpapi.JSONBody(r, needBody)
-}

@@ -49,8 +49,3 @@ func Routes(s *Service) []httpapi.Route {
 			Handler: s.postMilestoneComplete, Summary: "Mark an onboarding milestone done; the last one completes the onboarding."},
 	}
 }
-
-// signed reads a JSON body (when needBody) of a request the identity.Guard authenticated.
-func (s *Service) signed(r *http.Request, needBody bool) ([]byte, *httpapi.Error) {
-	return httpapi.JSONBody(r, needBody)
-}

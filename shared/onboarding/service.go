@@ -470,7 +470,7 @@ func (d *Service) CompleteMilestone(ctx context.Context, id, key, by string, at 
 }
 
 func (ds *Service) postMilestoneComplete(w http.ResponseWriter, r *http.Request) {
-	body, herr := ds.signed(r, true)
+	body, herr := httpapi.ReadBody(r, "application/json")
 	if herr != nil {
 		httpapi.WriteError(w, herr)
 		return
